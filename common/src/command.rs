@@ -1,0 +1,161 @@
+//! The command table: one row per Redis command tinyredis knows.
+//!
+//! The [`commands!`] invocation below is the single place a command is registered. It generates
+//! [`CommandId`] (an enum the storage node matches exhaustively to find a handler, so a command cannot
+//! be added without one) and [`COMMANDS`] (the metadata the gateway uses for arity checks, routing and,
+//! later, `COMMAND INFO`). Names are lowercase, as Redis reports them.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// Where a command runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// Answered by the gateway itself (connection state, PING, INFO assembly).
+    Gateway,
+    /// A read: served by the leader after a linearizable read barrier, never through the log.
+    Read,
+    /// A write: proposed to the Raft log and answered after commit and apply.
+    Write,
+}
+
+/// The metadata of one command, as Redis's `COMMAND INFO` describes it.
+#[derive(Debug)]
+pub struct CommandSpec {
+    /// The command's identity, for exhaustive dispatch.
+    pub id: CommandId,
+    /// Lowercase name, as in `COMMAND INFO`.
+    pub name: &'static str,
+    /// Redis arity: `n` means exactly `n` arguments including the name, `-n` means at least `n`.
+    pub arity: i32,
+    /// Where the command is executed.
+    pub route: Route,
+    /// Position of the first key argument (0: no keys).
+    pub first_key: i32,
+    /// Position of the last key argument (-1: the last argument).
+    pub last_key: i32,
+    /// Step between key positions.
+    pub step: i32,
+    /// Redis command flags (`write`, `readonly`, `fast`, …), for `COMMAND`.
+    pub flags: &'static [&'static str],
+}
+
+impl CommandSpec {
+    /// Returns true when `argc` (arguments including the command name) satisfies the arity.
+    pub fn arity_ok(&self, argc: usize) -> bool {
+        let argc = argc as i64;
+        let arity = self.arity as i64;
+        if arity >= 0 { argc == arity } else { argc >= -arity }
+    }
+
+    /// Returns true for commands that change the keyspace.
+    pub fn is_write(&self) -> bool {
+        self.route == Route::Write
+    }
+}
+
+macro_rules! commands {
+    ($( $id:ident => $name:literal, $arity:expr, $route:ident, ($fk:expr, $lk:expr, $step:expr), [$($flag:literal),*]; )*) => {
+        /// Identifies a command of the table; see [`COMMANDS`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum CommandId { $( #[doc = $name] $id, )* }
+
+        /// Every command tinyredis implements.
+        pub static COMMANDS: &[CommandSpec] = &[
+            $( CommandSpec {
+                id: CommandId::$id,
+                name: $name,
+                arity: $arity,
+                route: Route::$route,
+                first_key: $fk,
+                last_key: $lk,
+                step: $step,
+                flags: &[$($flag),*],
+            }, )*
+        ];
+    };
+}
+
+commands! {
+    // Connection and server commands answered by the gateway.
+    Ping => "ping", -1, Gateway, (0, 0, 0), ["fast", "stale"];
+    Echo => "echo", 2, Gateway, (0, 0, 0), ["fast", "stale"];
+    Select => "select", 2, Gateway, (0, 0, 0), ["loading", "stale", "fast"];
+    Quit => "quit", -1, Gateway, (0, 0, 0), ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"];
+    Info => "info", -1, Gateway, (0, 0, 0), ["loading", "stale"];
+
+    // Keyspace reads.
+    Get => "get", 2, Read, (1, 1, 1), ["readonly", "fast"];
+    Mget => "mget", -2, Read, (1, -1, 1), ["readonly", "fast"];
+    Exists => "exists", -2, Read, (1, -1, 1), ["readonly", "fast"];
+    Ttl => "ttl", 2, Read, (1, 1, 1), ["readonly", "fast"];
+    Pttl => "pttl", 2, Read, (1, 1, 1), ["readonly", "fast"];
+    Type => "type", 2, Read, (1, 1, 1), ["readonly", "fast"];
+    Dbsize => "dbsize", 1, Read, (0, 0, 0), ["readonly", "fast"];
+
+    // Keyspace writes.
+    Set => "set", -3, Write, (1, 1, 1), ["write", "denyoom"];
+    Mset => "mset", -3, Write, (1, -1, 2), ["write", "denyoom"];
+    Del => "del", -2, Write, (1, -1, 1), ["write"];
+    Incr => "incr", 2, Write, (1, 1, 1), ["write", "denyoom", "fast"];
+    Incrby => "incrby", 3, Write, (1, 1, 1), ["write", "denyoom", "fast"];
+    Decr => "decr", 2, Write, (1, 1, 1), ["write", "denyoom", "fast"];
+    Decrby => "decrby", 3, Write, (1, 1, 1), ["write", "denyoom", "fast"];
+    Expire => "expire", -3, Write, (1, 1, 1), ["write", "fast"];
+    Pexpire => "pexpire", -3, Write, (1, 1, 1), ["write", "fast"];
+    Persist => "persist", 2, Write, (1, 1, 1), ["write", "fast"];
+    Flushdb => "flushdb", -1, Write, (0, 0, 0), ["write"];
+    Flushall => "flushall", -1, Write, (0, 0, 0), ["write"];
+}
+
+static BY_NAME: LazyLock<HashMap<&'static [u8], &'static CommandSpec>> =
+    LazyLock::new(|| COMMANDS.iter().map(|c| (c.name.as_bytes(), c)).collect());
+
+/// Longest command name the lookup accepts; longer names are unknown without allocating.
+const MAX_NAME_LEN: usize = 32;
+
+/// Finds a command by name, ignoring ASCII case, without allocating.
+pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
+    if name.len() > MAX_NAME_LEN {
+        return None;
+    }
+    let mut buf = [0u8; MAX_NAME_LEN];
+    let lower = &mut buf[..name.len()];
+    lower.copy_from_slice(name);
+    lower.make_ascii_lowercase();
+    BY_NAME.get(&*lower).copied()
+}
+
+/// Returns the spec of a command id.
+pub fn spec(id: CommandId) -> &'static CommandSpec {
+    // The table is generated in `CommandId` order, so the discriminant is the index.
+    &COMMANDS[id as usize]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookup_ignores_case() {
+        assert_eq!(lookup(b"GeT").unwrap().id, CommandId::Get);
+        assert!(lookup(b"nosuchcommand").is_none());
+        assert!(lookup(&[b'a'; 100]).is_none());
+    }
+
+    #[test]
+    fn spec_matches_id() {
+        for c in COMMANDS {
+            assert_eq!(spec(c.id).name, c.name);
+        }
+    }
+
+    #[test]
+    fn arity() {
+        let get = lookup(b"get").unwrap();
+        assert!(get.arity_ok(2));
+        assert!(!get.arity_ok(3));
+        let set = lookup(b"set").unwrap();
+        assert!(set.arity_ok(3) && set.arity_ok(9) && !set.arity_ok(2));
+    }
+}

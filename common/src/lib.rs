@@ -1,0 +1,26 @@
+//! Pieces shared by the tinyredis gateway and storage node.
+//!
+//! - [`reply`]: [`Reply`], the structured answer to a Redis command, produced by the storage node and
+//!   encoded to RESP only by the gateway.
+//! - [`error`]: [`ReplyError`], every Redis-visible error as data, with its exact Redis text.
+//! - [`command`]: the one command table ([`CommandSpec`], [`CommandId`]) with arity, routing and key
+//!   positions, used by the gateway to check and route requests and by the node to dispatch them.
+//! - [`telemetry`]: tracing setup shared by both binaries.
+
+pub mod command;
+pub mod error;
+pub mod reply;
+pub mod telemetry;
+
+pub use command::{CommandId, CommandSpec, Route};
+pub use error::ReplyError;
+pub use reply::Reply;
+
+/// Number of logical databases (Redis's `databases` default).
+pub const NUM_DATABASES: usize = 16;
+
+/// The Redis version tinyredis reports to clients (`redis_version` in INFO, HELLO).
+pub const REDIS_VERSION: &str = "7.0.15";
+
+/// The version of tinyredis itself.
+pub const TINYREDIS_VERSION: &str = env!("CARGO_PKG_VERSION");
