@@ -52,6 +52,8 @@ pub enum ReplyError {
     TryAgain(Bytes),
     /// `ERR <message>` for the less common fixed messages.
     Err(Bytes),
+    /// `ERR Unsupported option <opt>` (EXPIRE and friends); holds the option as the client sent it.
+    UnsupportedOption(Bytes),
 }
 
 impl ReplyError {
@@ -98,6 +100,7 @@ impl ReplyError {
             ReplyError::ClusterDown(_) => 13,
             ReplyError::TryAgain(_) => 14,
             ReplyError::Err(_) => 15,
+            ReplyError::UnsupportedOption(_) => 16,
         }
     }
 
@@ -109,7 +112,8 @@ impl ReplyError {
             | ReplyError::Protocol(b)
             | ReplyError::ClusterDown(b)
             | ReplyError::TryAgain(b)
-            | ReplyError::Err(b) => vec![b.clone()],
+            | ReplyError::Err(b)
+            | ReplyError::UnsupportedOption(b) => vec![b.clone()],
             ReplyError::UnknownCommand { name, args } => {
                 let mut v = Vec::with_capacity(args.len() + 1);
                 v.push(name.clone());
@@ -159,6 +163,7 @@ impl ReplyError {
             13 => ReplyError::ClusterDown(one(&mut args)?),
             14 => ReplyError::TryAgain(one(&mut args)?),
             15 => ReplyError::Err(one(&mut args)?),
+            16 => ReplyError::UnsupportedOption(one(&mut args)?),
             _ => return None,
         })
     }
@@ -247,6 +252,10 @@ impl fmt::Display for ReplyError {
                 f.write_str("ERR ")?;
                 write_sanitized(f, message, usize::MAX)
             }
+            ReplyError::UnsupportedOption(option) => {
+                f.write_str("ERR Unsupported option ")?;
+                write_sanitized(f, option, usize::MAX)
+            }
         }
     }
 }
@@ -278,6 +287,10 @@ mod tests {
                 },
                 "ERR unknown command 'foo', with args beginning with: ",
             ),
+            (
+                ReplyError::UnsupportedOption(Bytes::from_static(b"foo")),
+                "ERR Unsupported option foo",
+            ),
         ];
         for (err, text) in cases {
             assert_eq!(err.to_string(), text);
@@ -299,6 +312,7 @@ mod tests {
                 subcommand: Bytes::from_static(b"x"),
             },
             ReplyError::err("no such thing"),
+            ReplyError::UnsupportedOption(Bytes::from_static(b"xx2")),
         ];
         for e in errs {
             assert_eq!(ReplyError::from_parts(e.code(), e.args()), Some(e));

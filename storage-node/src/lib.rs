@@ -2,6 +2,12 @@
 //!
 //! - [`keyspace`]: the in-memory data (databases, values, expiry) and its snapshot encoding.
 //! - [`commands`]: Redis command semantics, executed on the keyspace.
+//! - [`raft`]: openraft glue (log store, state machine, network).
+//! - [`service`]: the gRPC services.
+//! - [`node`]: a running node ([`node::run`]).
 
 pub mod commands;
 pub mod keyspace;
+pub mod node;
+pub mod raft;
+pub mod service;

@@ -1,1 +1,181 @@
-//! Redis command semantics.
+//! Redis command semantics, executed on the [`Keyspace`].
+//!
+//! The Raft layer calls [`execute_write`] when it applies a log entry and [`execute_read`] to serve a
+//! read after the read barrier. Both look the command up in the shared command table, check its arity
+//! and dispatch through `handler`, the one exhaustive `match` over [`CommandId`].
+//!
+//! - [`args`]: argument parsing with Redis's exact rules (`string2ll`, option names).
+//! - [`string`]: GET SET MGET MSET INCR INCRBY DECR DECRBY.
+//! - [`keys`]: DEL EXISTS EXPIRE PEXPIRE TTL PTTL PERSIST TYPE DBSIZE FLUSHDB FLUSHALL.
+//!
+//! Nothing here reads a clock or a random source (DESIGN invariant 3): writes get time and seed from
+//! [`WriteCtx`], reads get the serving node's time from [`ReadCtx`]. Command failures are
+//! [`Reply::Error`] values, never panics and never `Err` (invariant 8).
+
+pub mod args;
+pub mod keys;
+pub mod string;
+
+use bytes::Bytes;
+use tinyredis_common::CommandId;
+use tinyredis_common::CommandSpec;
+use tinyredis_common::Reply;
+use tinyredis_common::ReplyError;
+use tinyredis_common::command;
+
+use crate::keyspace::Db;
+use crate::keyspace::Keyspace;
+
+/// Context of a write: the Raft entry's timestamp and random seed (never read a clock or RNG here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteCtx {
+    /// The entry's timestamp in unix milliseconds, stamped by the leader.
+    pub now_ms: u64,
+    /// The entry's random seed, for commands with random effects (SPOP, …).
+    pub seed: u64,
+}
+
+/// Context of a read: the serving node's current time in unix ms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadCtx {
+    /// The serving node's time in unix milliseconds; keys expired at this time are absent.
+    pub now_ms: u64,
+}
+
+/// Applies a command from a Raft log entry to database `db` and returns its reply.
+///
+/// A read command is executed read-only at `ctx.now_ms`, so that a transaction's queued reads can be
+/// applied in order with its writes.
+pub fn execute_write(ks: &mut Keyspace, db: usize, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
+    let spec = match resolve(argv) {
+        Ok(spec) => spec,
+        Err(err) => return Reply::Error(err),
+    };
+    match handler(spec.id) {
+        Handler::Read(read) => match ks.db(db) {
+            Some(db) => read(db, argv, &ReadCtx { now_ms: ctx.now_ms }),
+            None => Reply::Error(ReplyError::DbIndexOutOfRange),
+        },
+        Handler::Write(write) => match ks.db_mut(db) {
+            Some(db) => write(db, argv, ctx),
+            None => Reply::Error(ReplyError::DbIndexOutOfRange),
+        },
+        Handler::WriteKeyspace(write) => {
+            if ks.db(db).is_none() {
+                return Reply::Error(ReplyError::DbIndexOutOfRange);
+            }
+            write(ks, argv, ctx)
+        }
+        Handler::Gateway => Reply::Error(gateway_only()),
+    }
+}
+
+/// Executes a read command on database `db` and returns its reply; a write command is an error.
+pub fn execute_read(ks: &Keyspace, db: usize, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
+    let spec = match resolve(argv) {
+        Ok(spec) => spec,
+        Err(err) => return Reply::Error(err),
+    };
+    match handler(spec.id) {
+        Handler::Read(read) => match ks.db(db) {
+            Some(db) => read(db, argv, ctx),
+            None => Reply::Error(ReplyError::DbIndexOutOfRange),
+        },
+        Handler::Write(_) | Handler::WriteKeyspace(_) => Reply::Error(ReplyError::err(
+            "write command cannot be executed as a read",
+        )),
+        Handler::Gateway => Reply::Error(gateway_only()),
+    }
+}
+
+/// How a command runs on the storage node.
+#[derive(Clone, Copy)]
+enum Handler {
+    /// Reads one database.
+    Read(fn(&Db, &[Bytes], &ReadCtx) -> Reply),
+    /// Writes one database.
+    Write(fn(&mut Db, &[Bytes], &WriteCtx) -> Reply),
+    /// Writes across databases (FLUSHALL).
+    WriteKeyspace(fn(&mut Keyspace, &[Bytes], &WriteCtx) -> Reply),
+    /// Answered by the gateway; never sent to a storage node.
+    Gateway,
+}
+
+/// Returns the handler of a command: the single dispatch point, exhaustive so that a command added
+/// to the table cannot lack one.
+fn handler(id: CommandId) -> Handler {
+    match id {
+        CommandId::Ping
+        | CommandId::Echo
+        | CommandId::Select
+        | CommandId::Quit
+        | CommandId::Info => Handler::Gateway,
+
+        CommandId::Get => Handler::Read(string::get),
+        CommandId::Mget => Handler::Read(string::mget),
+        CommandId::Set => Handler::Write(string::set),
+        CommandId::Mset => Handler::Write(string::mset),
+        CommandId::Incr => Handler::Write(string::incr),
+        CommandId::Incrby => Handler::Write(string::incrby),
+        CommandId::Decr => Handler::Write(string::decr),
+        CommandId::Decrby => Handler::Write(string::decrby),
+
+        CommandId::Exists => Handler::Read(keys::exists),
+        CommandId::Ttl => Handler::Read(keys::ttl),
+        CommandId::Pttl => Handler::Read(keys::pttl),
+        CommandId::Type => Handler::Read(keys::type_),
+        CommandId::Dbsize => Handler::Read(keys::dbsize),
+        CommandId::Del => Handler::Write(keys::del),
+        CommandId::Expire => Handler::Write(keys::expire),
+        CommandId::Pexpire => Handler::Write(keys::pexpire),
+        CommandId::Persist => Handler::Write(keys::persist),
+        CommandId::Flushdb => Handler::Write(keys::flushdb),
+        CommandId::Flushall => Handler::WriteKeyspace(keys::flushall),
+    }
+}
+
+/// Finds the command of `argv` and checks its arity.
+fn resolve(argv: &[Bytes]) -> Result<&'static CommandSpec, ReplyError> {
+    let Some((name, args)) = argv.split_first() else {
+        return Err(ReplyError::err("empty command"));
+    };
+    let Some(spec) = command::lookup(name) else {
+        return Err(unknown_command(name, args));
+    };
+    if !spec.arity_ok(argv.len()) {
+        return Err(ReplyError::WrongArity(Bytes::from_static(
+            spec.name.as_bytes(),
+        )));
+    }
+    Ok(spec)
+}
+
+/// Longest argument text Redis echoes in an unknown-command error.
+const UNKNOWN_ECHO_LIMIT: usize = 128;
+
+/// Builds the unknown-command error with copies of the arguments Redis would echo, so the error does
+/// not pin the request buffer (replies of writes may be kept for retries).
+fn unknown_command(name: &[u8], args: &[Bytes]) -> ReplyError {
+    let name = Bytes::copy_from_slice(&name[..name.len().min(UNKNOWN_ECHO_LIMIT)]);
+    let mut echoed = Vec::new();
+    let mut used = 0usize;
+    for arg in args {
+        if used >= UNKNOWN_ECHO_LIMIT {
+            break;
+        }
+        let take = arg.len().min(UNKNOWN_ECHO_LIMIT - used);
+        echoed.push(Bytes::copy_from_slice(&arg[..take]));
+        used += take + 3;
+    }
+    ReplyError::UnknownCommand { name, args: echoed }
+}
+
+fn gateway_only() -> ReplyError {
+    ReplyError::err("command is executed by the gateway, not the storage node")
+}
+
+#[cfg(test)]
+mod test_util;
+
+#[cfg(test)]
+mod mod_test;

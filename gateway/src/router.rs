@@ -1,0 +1,255 @@
+//! Leader discovery and transparent retry: sends a segment to the current Raft leader.
+//!
+//! The router keeps one long-lived gRPC channel per known storage node, remembers the leader
+//! learned from replies (`NotLeader` hints and successful calls), and retries on leader change or
+//! transport failure until the failover deadline. A retried write carries the same client id and
+//! sequence number, so the node applies it at most once (DESIGN.md invariant 7).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use tinyredis_common::{Reply, ReplyError};
+use tinyredis_proto::pb;
+use tinyredis_proto::pb::execute_response::Outcome;
+use tonic::transport::{Channel, Endpoint};
+
+/// Largest gRPC message exchanged with nodes (a 512 MB bulk plus framing fits).
+const MAX_MESSAGE_SIZE: usize = 1 << 30;
+
+/// The longest a single attempt may wait before the router tries another node.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why a segment could not be executed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ForwardError {
+    /// No leader answered within the failover deadline.
+    ClusterDown {
+        /// True when a write may or may not have been applied.
+        write: bool,
+        /// The deadline that passed.
+        deadline: Duration,
+    },
+}
+
+impl ForwardError {
+    /// The Redis error a client sees.
+    pub fn to_reply_error(&self) -> ReplyError {
+        match self {
+            ForwardError::ClusterDown { write, deadline } => {
+                let text = if *write {
+                    format!(
+                        "no Raft leader reachable within {}s; the write may or may not have been applied",
+                        deadline.as_secs_f64()
+                    )
+                } else {
+                    format!("no Raft leader reachable within {}s", deadline.as_secs_f64())
+                };
+                ReplyError::ClusterDown(Bytes::from(text))
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+struct Known {
+    /// Node addresses in discovery order (seeds first).
+    addrs: Vec<String>,
+    channels: HashMap<String, Channel>,
+    /// The address of the node believed to be leader.
+    leader: Option<String>,
+    /// Rotates through `addrs` when no leader is known.
+    next: usize,
+}
+
+/// Routes requests to the Raft leader; cheap to clone.
+#[derive(Clone)]
+pub struct Router {
+    known: Arc<Mutex<Known>>,
+    deadline: Duration,
+}
+
+impl Router {
+    /// Creates a router over seed node addresses; the rest of the cluster is learned from them.
+    pub fn new(seeds: &[String], deadline: Duration) -> Router {
+        let router = Router {
+            known: Arc::new(Mutex::new(Known::default())),
+            deadline,
+        };
+        for s in seeds {
+            router.learn(s);
+        }
+        router
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Known> {
+        self.known.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds a node address to the known set.
+    pub fn learn(&self, addr: &str) {
+        if addr.is_empty() {
+            return;
+        }
+        let mut k = self.lock();
+        if !k.addrs.iter().any(|a| a == addr) {
+            k.addrs.push(addr.to_string());
+        }
+    }
+
+    fn channel(&self, addr: &str) -> Option<Channel> {
+        let mut k = self.lock();
+        if let Some(ch) = k.channels.get(addr) {
+            return Some(ch.clone());
+        }
+        let ch = Endpoint::from_shared(format!("http://{addr}"))
+            .ok()?
+            .connect_timeout(Duration::from_secs(1))
+            .tcp_nodelay(true)
+            .http2_keep_alive_interval(Duration::from_secs(5))
+            .keep_alive_timeout(Duration::from_secs(3))
+            .keep_alive_while_idle(true)
+            .connect_lazy();
+        k.channels.insert(addr.to_string(), ch.clone());
+        Some(ch)
+    }
+
+    /// Picks the node to try next: the leader if known, else the next known address.
+    fn target(&self) -> Option<String> {
+        let mut k = self.lock();
+        if let Some(l) = &k.leader {
+            return Some(l.clone());
+        }
+        if k.addrs.is_empty() {
+            return None;
+        }
+        let i = k.next % k.addrs.len();
+        k.next = k.next.wrapping_add(1);
+        Some(k.addrs[i].clone())
+    }
+
+    fn set_leader(&self, addr: Option<String>) {
+        let mut k = self.lock();
+        if let Some(a) = &addr
+            && !k.addrs.contains(a)
+        {
+            k.addrs.push(a.clone());
+        }
+        k.leader = addr;
+    }
+
+    /// The currently believed leader address.
+    pub fn leader(&self) -> Option<String> {
+        self.lock().leader.clone()
+    }
+
+    /// Every known node address.
+    pub fn addrs(&self) -> Vec<String> {
+        self.lock().addrs.clone()
+    }
+
+    /// Executes a segment on the leader, retrying across leader changes until the deadline.
+    pub async fn execute(&self, req: pb::ExecuteRequest) -> Result<Vec<Reply>, ForwardError> {
+        let started = Instant::now();
+        let mut backoff = Duration::from_millis(20);
+        let mut hops = 0u32;
+        loop {
+            let elapsed = started.elapsed();
+            if elapsed >= self.deadline {
+                return Err(ForwardError::ClusterDown {
+                    write: req.write,
+                    deadline: self.deadline,
+                });
+            }
+            let remaining = self.deadline - elapsed;
+            let Some(addr) = self.target() else {
+                tokio::time::sleep(backoff.min(remaining)).await;
+                continue;
+            };
+            let Some(channel) = self.channel(&addr) else {
+                tracing::warn!(%addr, "invalid node address");
+                self.set_leader(None);
+                continue;
+            };
+            let mut client = pb::kv_client::KvClient::new(channel)
+                .max_decoding_message_size(MAX_MESSAGE_SIZE)
+                .max_encoding_message_size(MAX_MESSAGE_SIZE);
+            let mut request = tonic::Request::new(req.clone());
+            request.set_timeout(ATTEMPT_TIMEOUT.min(remaining));
+            match client.execute(request).await {
+                Ok(resp) => match resp.into_inner().outcome {
+                    Some(Outcome::Replies(r)) => {
+                        if self.leader().as_deref() != Some(addr.as_str()) {
+                            self.set_leader(Some(addr));
+                        }
+                        return Ok(r.replies.into_iter().map(Reply::from).collect());
+                    }
+                    Some(Outcome::NotLeader(hint)) => {
+                        let hinted = (!hint.leader_addr.is_empty() && hint.leader_addr != addr)
+                            .then_some(hint.leader_addr);
+                        let has_hint = hinted.is_some();
+                        self.set_leader(hinted);
+                        // Follow a hint at once, but not forever: two nodes with stale views could
+                        // point at each other.
+                        if has_hint && hops < 3 {
+                            hops += 1;
+                            continue;
+                        }
+                    }
+                    None => self.set_leader(None),
+                },
+                Err(status) => {
+                    tracing::debug!(%addr, error = %status, "node call failed");
+                    self.set_leader(None);
+                }
+            }
+            tokio::time::sleep(backoff.min(remaining)).await;
+            backoff = (backoff * 2).min(Duration::from_millis(200));
+        }
+    }
+
+    /// Asks nodes for the cluster status: the leader's if reachable, else any node's.
+    pub async fn status(&self) -> Option<pb::NodeStatus> {
+        let mut order = Vec::new();
+        if let Some(l) = self.leader() {
+            order.push(l);
+        }
+        order.extend(self.addrs());
+        let mut fallback = None;
+        for addr in order {
+            let Some(ch) = self.channel(&addr) else { continue };
+            let mut client = pb::admin_client::AdminClient::new(ch);
+            let mut req = tonic::Request::new(pb::Empty {});
+            req.set_timeout(Duration::from_secs(1));
+            if let Ok(resp) = client.status(req).await {
+                let st = resp.into_inner();
+                for m in &st.members {
+                    self.learn(&m.addr);
+                }
+                if st.role == "leader" {
+                    return Some(st);
+                }
+                if fallback.is_none() {
+                    fallback = Some(st);
+                }
+            }
+        }
+        fallback
+    }
+
+    /// Periodically learns the cluster's members so that the gateway can fail over to nodes it
+    /// was not told about.
+    pub async fn discover_loop(self) {
+        let mut tick = tokio::time::interval(Duration::from_secs(2));
+        loop {
+            tick.tick().await;
+            if let Some(st) = self.status().await
+                && self.leader().is_none()
+                && !st.leader_addr.is_empty()
+            {
+                self.set_leader(Some(st.leader_addr));
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! The accept loop and what all connections share.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::connection::{ClientGuard, Connection};
+use crate::resp::Limits;
+use crate::router::Router;
+
+/// Default RESP listen address.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:6379";
+
+/// How a gateway is configured.
+#[derive(Debug, Clone)]
+pub struct GatewayConfig {
+    /// RESP listen address.
+    pub listen: String,
+    /// Seed storage node addresses.
+    pub nodes: Vec<String>,
+    /// How long a command may wait for a leader before `CLUSTERDOWN`.
+    pub failover_timeout: Duration,
+    /// Request size limits.
+    pub limits: Limits,
+}
+
+impl Default for GatewayConfig {
+    fn default() -> GatewayConfig {
+        GatewayConfig {
+            listen: DEFAULT_LISTEN.into(),
+            nodes: vec!["127.0.0.1:7001".into()],
+            failover_timeout: Duration::from_secs(10),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// State shared by every connection of a gateway.
+pub struct Shared {
+    /// Routes commands to the leader.
+    pub router: Router,
+    /// Request limits.
+    pub limits: Limits,
+    /// Open client connections.
+    pub connected_clients: AtomicUsize,
+    /// When the gateway started.
+    pub started: Instant,
+    /// The TCP port clients connect to.
+    pub port: u16,
+    /// A random id of this process, as Redis's `run_id`.
+    pub run_id: String,
+}
+
+/// Runs a gateway on a bound listener until `shutdown` resolves.
+pub async fn serve(
+    listener: TcpListener,
+    config: GatewayConfig,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let port = listener.local_addr()?.port();
+    let router = Router::new(&config.nodes, config.failover_timeout);
+    tokio::spawn(router.clone().discover_loop());
+    let shared = Arc::new(Shared {
+        router,
+        limits: config.limits.clone(),
+        connected_clients: AtomicUsize::new(0),
+        started: Instant::now(),
+        port,
+        run_id: format!("{:016x}{:016x}{:08x}", rand::random::<u64>(), rand::random::<u64>(), rand::random::<u32>()),
+    });
+    tracing::info!(listen = %listener.local_addr()?, nodes = ?config.nodes, "gateway accepting RESP connections");
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => {
+                tracing::info!("gateway shutting down");
+                return Ok(());
+            }
+            accepted = listener.accept() => {
+                match accepted {
+                    Ok((stream, _peer)) => {
+                        shared.connected_clients.fetch_add(1, Ordering::Relaxed);
+                        let guard = ClientGuard(shared.clone());
+                        let conn = Connection::new(stream, shared.clone());
+                        tokio::spawn(async move {
+                            conn.run().await;
+                            drop(guard);
+                        });
+                    }
+                    Err(e) => {
+                        // Out of file descriptors and the like: wait instead of spinning.
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Binds `config.listen` and runs the gateway until `shutdown` resolves.
+pub async fn run(config: GatewayConfig, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    serve(listener, config, shutdown).await
+}

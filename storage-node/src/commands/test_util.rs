@@ -1,0 +1,102 @@
+//! A test harness that runs commands the way the Raft layer will: writes through [`execute_write`]
+//! at the harness's clock, reads through [`execute_read`].
+
+use bytes::Bytes;
+use tinyredis_common::Reply;
+use tinyredis_common::ReplyError;
+use tinyredis_common::command;
+
+use crate::commands::ReadCtx;
+use crate::commands::WriteCtx;
+use crate::commands::execute_read;
+use crate::commands::execute_write;
+use crate::keyspace::Keyspace;
+
+/// An arbitrary fixed start time (2023-11-14), so tests are reproducible.
+pub const START_MS: u64 = 1_700_000_000_000;
+
+/// A keyspace, the selected database and a manual clock.
+pub struct Harness {
+    pub ks: Keyspace,
+    pub db: usize,
+    pub now_ms: u64,
+}
+
+impl Default for Harness {
+    fn default() -> Harness {
+        Harness {
+            ks: Keyspace::default(),
+            db: 0,
+            now_ms: START_MS,
+        }
+    }
+}
+
+impl Harness {
+    /// Runs one command: writes (and unknown commands) through the write path, reads through the
+    /// read path. Also checks the keyspace's expiry index after every write.
+    pub fn run(&mut self, args: &[&str]) -> Reply {
+        let argv = argv(args);
+        let is_read = command::lookup(&argv[0]).is_some_and(|spec| !spec.is_write());
+        if is_read {
+            execute_read(
+                &self.ks,
+                self.db,
+                &argv,
+                &ReadCtx {
+                    now_ms: self.now_ms,
+                },
+            )
+        } else {
+            let ctx = WriteCtx {
+                now_ms: self.now_ms,
+                seed: 0,
+            };
+            let reply = execute_write(&mut self.ks, self.db, &argv, &ctx);
+            for db in self.ks.dbs() {
+                db.assert_consistent();
+            }
+            reply
+        }
+    }
+
+    /// Runs each `(command, expected reply)` pair in order, failing with the command's position.
+    pub fn check(&mut self, cases: &[(&[&str], Reply)]) {
+        for (idx, (args, expected)) in cases.iter().enumerate() {
+            let reply = self.run(args);
+            assert_eq!(&reply, expected, "case #{idx}: {args:?}");
+        }
+    }
+
+    /// Moves the clock forward.
+    pub fn advance(&mut self, ms: u64) {
+        self.now_ms += ms;
+    }
+}
+
+/// Builds an argv from string arguments.
+pub fn argv(args: &[&str]) -> Vec<Bytes> {
+    args.iter()
+        .map(|arg| Bytes::copy_from_slice(arg.as_bytes()))
+        .collect()
+}
+
+/// A bulk reply.
+pub fn bulk(s: &str) -> Reply {
+    Reply::Bulk(Bytes::copy_from_slice(s.as_bytes()))
+}
+
+/// An integer reply.
+pub fn int(n: i64) -> Reply {
+    Reply::Integer(n)
+}
+
+/// An error reply.
+pub fn error(err: ReplyError) -> Reply {
+    Reply::Error(err)
+}
+
+/// An `ERR <message>` reply.
+pub fn err_text(message: &'static str) -> Reply {
+    Reply::Error(ReplyError::err(message))
+}

@@ -1,0 +1,280 @@
+//! One logical database: keys mapped to [`Entry`]s, plus an index of the keys with an expiry.
+//!
+//! Both maps are persistent (`imbl`) collections, so cloning a [`Db`] shares all nodes and costs O(1);
+//! a later write copies only the path it touches.
+//!
+//! Expiry is logical: a key whose `expire_at <= now_ms` is absent for every command. Read methods
+//! ([`Db::get`]) skip such keys without removing them; write-path methods ([`Db::get_for_write`],
+//! [`Db::value_mut`], [`Db::evict_if_expired`]) remove them first, which is deterministic because a
+//! write's `now_ms` is its Raft entry's timestamp.
+
+use std::mem;
+
+use bytes::Bytes;
+use imbl::HashMap;
+use imbl::OrdSet;
+
+use crate::keyspace::Value;
+
+/// A stored value and its expiry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    /// The value.
+    pub value: Value,
+    /// Absolute expiry time in unix milliseconds; `None` for a key without a TTL.
+    pub expire_at: Option<u64>,
+}
+
+impl Entry {
+    /// Returns true when the entry is logically absent at `now_ms`.
+    pub fn is_expired(&self, now_ms: u64) -> bool {
+        self.expire_at.is_some_and(|at| at <= now_ms)
+    }
+}
+
+/// One logical database (`SELECT n`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Db {
+    /// Every stored key, including expired keys that no log entry has removed yet.
+    map: HashMap<Bytes, Entry>,
+    /// `(expire_at, key)` for every key of `map` whose entry has `expire_at: Some(_)`, ordered so the
+    /// soonest expiries come first. Kept exactly in sync with `map` by every mutating method.
+    expires: OrdSet<(u64, Bytes)>,
+}
+
+impl Db {
+    /// Returns the number of stored keys, including expired keys not yet removed (Redis's `DBSIZE`).
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Returns true when no key is stored.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// Returns the number of stored keys that carry an expiry.
+    pub fn expires_len(&self) -> usize {
+        self.expires.len()
+    }
+
+    /// Returns the live entry of `key` at `now_ms`, or `None` when it is missing or expired.
+    pub fn get(&self, key: &[u8], now_ms: u64) -> Option<&Entry> {
+        self.map.get(key).filter(|entry| !entry.is_expired(now_ms))
+    }
+
+    /// Returns the live value of `key` at `now_ms`.
+    pub fn get_value(&self, key: &[u8], now_ms: u64) -> Option<&Value> {
+        self.get(key, now_ms).map(|entry| &entry.value)
+    }
+
+    /// Removes `key` if it is stored but expired at `now_ms`; returns true when it removed it.
+    pub fn evict_if_expired(&mut self, key: &[u8], now_ms: u64) -> bool {
+        if self
+            .map
+            .get(key)
+            .is_some_and(|entry| entry.is_expired(now_ms))
+        {
+            self.remove(key);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Write-path lookup: removes `key` if it is expired, then returns its live entry.
+    pub fn get_for_write(&mut self, key: &[u8], now_ms: u64) -> Option<&Entry> {
+        self.evict_if_expired(key, now_ms);
+        self.map.get(key)
+    }
+
+    /// Write-path lookup of a value to modify in place: removes `key` if it is expired, then returns
+    /// its live value. The expiry cannot be changed through it; use [`Db::set_expire`].
+    pub fn value_mut(&mut self, key: &[u8], now_ms: u64) -> Option<&mut Value> {
+        self.evict_if_expired(key, now_ms);
+        self.map.get_mut(key).map(|entry| &mut entry.value)
+    }
+
+    /// Stores `value` under `key` with the given expiry, replacing any previous entry (expired or
+    /// not), and returns the previous entry.
+    ///
+    /// The key is copied when it is new, so the stored key never pins the caller's buffer; the value
+    /// must already be an owned copy (see [`Value::string`]).
+    pub fn insert(&mut self, key: &[u8], value: Value, expire_at: Option<u64>) -> Option<Entry> {
+        let entry = Entry { value, expire_at };
+        if let Some((stored_key, stored)) = self.map.get_key_value_mut(key) {
+            let old = mem::replace(stored, entry);
+            if old.expire_at != expire_at {
+                let stored_key = stored_key.clone();
+                if let Some(at) = old.expire_at {
+                    self.expires.remove(&(at, stored_key.clone()));
+                }
+                if let Some(at) = expire_at {
+                    self.expires.insert((at, stored_key));
+                }
+            }
+            return Some(old);
+        }
+        let key = Bytes::copy_from_slice(key);
+        if let Some(at) = expire_at {
+            self.expires.insert((at, key.clone()));
+        }
+        self.map.insert(key, entry);
+        None
+    }
+
+    /// Stores `value` under `key`, keeping the current expiry if the key is live at `now_ms` (as
+    /// `INCR` does); a missing or expired key is stored without expiry.
+    pub fn insert_keep_ttl(&mut self, key: &[u8], value: Value, now_ms: u64) {
+        self.evict_if_expired(key, now_ms);
+        match self.map.get_mut(key) {
+            Some(entry) => entry.value = value,
+            None => {
+                self.insert(key, value, None);
+            }
+        }
+    }
+
+    /// Sets or clears the expiry of a stored key; returns false when the key is not stored.
+    ///
+    /// This does not check whether the key is already expired: callers on the write path look it up
+    /// with [`Db::get_for_write`] first.
+    pub fn set_expire(&mut self, key: &[u8], expire_at: Option<u64>) -> bool {
+        let Some((stored_key, entry)) = self.map.get_key_value_mut(key) else {
+            return false;
+        };
+        let old = mem::replace(&mut entry.expire_at, expire_at);
+        if old != expire_at {
+            let stored_key = stored_key.clone();
+            if let Some(at) = old {
+                self.expires.remove(&(at, stored_key.clone()));
+            }
+            if let Some(at) = expire_at {
+                self.expires.insert((at, stored_key));
+            }
+        }
+        true
+    }
+
+    /// Removes `key` whether or not it is expired and returns its entry.
+    pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
+        let (stored_key, entry) = self.map.remove_with_key(key)?;
+        if let Some(at) = entry.expire_at {
+            self.expires.remove(&(at, stored_key));
+        }
+        Some(entry)
+    }
+
+    /// Removes every key (FLUSHDB).
+    pub fn clear(&mut self) {
+        self.map.clear();
+        self.expires.clear();
+    }
+
+    /// Iterates over every stored entry, expired or not, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&Bytes, &Entry)> {
+        self.map.iter()
+    }
+
+    /// Iterates over `(expire_at, key)` of the keys with an expiry, soonest first.
+    pub fn expiries(&self) -> impl Iterator<Item = &(u64, Bytes)> {
+        self.expires.iter()
+    }
+
+    /// Checks that the expiry index matches the map exactly; for tests.
+    #[cfg(test)]
+    pub(crate) fn assert_consistent(&self) {
+        let with_expiry = self
+            .map
+            .iter()
+            .filter(|(_, entry)| entry.expire_at.is_some())
+            .count();
+        assert_eq!(with_expiry, self.expires.len(), "expiry index size");
+        for (at, key) in self.expires.iter() {
+            let entry = self.map.get(key).expect("indexed key is stored");
+            assert_eq!(entry.expire_at, Some(*at), "indexed expiry of {key:?}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn string(s: &str) -> Value {
+        Value::string(s.as_bytes())
+    }
+
+    #[test]
+    fn insert_get_remove_keep_the_index_in_sync() {
+        let mut db = Db::default();
+        assert_eq!(db.insert(b"a", string("1"), Some(100)), None);
+        assert_eq!(db.insert(b"b", string("2"), None), None);
+        db.assert_consistent();
+        assert_eq!(db.len(), 2);
+        assert_eq!(db.expires_len(), 1);
+
+        // Replacing changes the value and the expiry.
+        let old = db.insert(b"a", string("3"), Some(200)).unwrap();
+        assert_eq!(old.expire_at, Some(100));
+        db.assert_consistent();
+        assert_eq!(db.expiries().next(), Some(&(200, Bytes::from_static(b"a"))));
+
+        assert!(db.set_expire(b"b", Some(50)));
+        assert!(db.set_expire(b"a", None));
+        assert!(!db.set_expire(b"missing", Some(1)));
+        db.assert_consistent();
+        assert_eq!(db.expires_len(), 1);
+
+        assert!(db.remove(b"b").is_some());
+        assert!(db.remove(b"b").is_none());
+        db.assert_consistent();
+        assert_eq!(db.expires_len(), 0);
+    }
+
+    #[test]
+    fn expired_keys_are_invisible_and_evicted_only_on_the_write_path() {
+        let mut db = Db::default();
+        db.insert(b"k", string("v"), Some(100));
+        assert!(db.get(b"k", 99).is_some());
+        assert!(db.get(b"k", 100).is_none());
+        assert_eq!(db.len(), 1, "reads do not remove");
+        assert!(db.get_for_write(b"k", 100).is_none());
+        assert_eq!(db.len(), 0, "writes remove");
+        db.assert_consistent();
+    }
+
+    #[test]
+    fn insert_keep_ttl() {
+        let mut db = Db::default();
+        db.insert(b"k", string("1"), Some(100));
+        db.insert_keep_ttl(b"k", string("2"), 50);
+        assert_eq!(db.get(b"k", 50).unwrap().expire_at, Some(100));
+        // An expired key is replaced by a key without expiry.
+        db.insert_keep_ttl(b"k", string("3"), 100);
+        assert_eq!(db.get(b"k", 100).unwrap().expire_at, None);
+        db.assert_consistent();
+    }
+
+    #[test]
+    fn stored_keys_and_values_do_not_pin_the_request_buffer() {
+        let request = Bytes::from(vec![b'x'; 1024]);
+        let mut db = Db::default();
+        db.insert(&request[..3], Value::string(&request[3..6]), None);
+        let (key, entry) = db.iter().next().unwrap();
+        // A copy is its own small allocation, not a view into the request.
+        assert!(!request.as_ptr_range().contains(&key.as_ptr()));
+        let value = entry.value.as_string().unwrap();
+        assert!(!request.as_ptr_range().contains(&value.as_ptr()));
+    }
+
+    #[test]
+    fn clone_is_independent() {
+        let mut a = Db::default();
+        a.insert(b"k", string("v"), None);
+        let b = a.clone();
+        a.insert(b"k", string("w"), Some(5));
+        assert_eq!(b.get_value(b"k", 0), Some(&string("v")));
+        assert_ne!(a, b);
+    }
+}

@@ -1,0 +1,368 @@
+//! The binary snapshot encoding of a [`Keyspace`].
+//!
+//! Layout (all integers are unsigned LEB128 varints unless noted):
+//!
+//! ```text
+//! magic "TRKS" (4 bytes)   version (1 byte, currently 1)   number of databases
+//! per database:  number of entries
+//!   per entry:   key length, key bytes
+//!                expire_at in unix ms (0: no expiry)
+//!                type tag (1 byte: 0 = string)
+//!                value (string: length, bytes)
+//! end marker "TRKE" (4 bytes)
+//! ```
+//!
+//! The reader validates everything: a wrong magic or version, a truncated stream, an unknown type tag,
+//! an oversized length, a duplicate key or a missing end marker is an [`io::ErrorKind::InvalidData`]
+//! (or `UnexpectedEof`) error, never a panic. Lengths are never trusted for allocation: bytes are read
+//! incrementally, so a corrupt length cannot make the reader reserve gigabytes up front.
+//!
+//! The encoding leaves the stream positioned right after the end marker, so a caller may embed it in
+//! a larger snapshot (e.g. after its own header).
+
+use std::io;
+use std::io::Read;
+use std::io::Write;
+
+use bytes::Bytes;
+use tinyredis_common::NUM_DATABASES;
+
+use crate::keyspace::Db;
+use crate::keyspace::Entry;
+use crate::keyspace::Keyspace;
+use crate::keyspace::Value;
+
+/// Bytes that open a keyspace snapshot.
+const MAGIC: &[u8; 4] = b"TRKS";
+/// Bytes that close a keyspace snapshot.
+const END_MARKER: &[u8; 4] = b"TRKE";
+/// The encoding version this code writes and reads.
+const VERSION: u8 = 1;
+/// Largest key or string accepted by the reader (Redis's default `proto-max-bulk-len`).
+const MAX_BLOB_LEN: u64 = 512 * 1024 * 1024;
+/// Initial buffer size for reading a blob; larger blobs grow as their bytes actually arrive.
+const READ_CHUNK: u64 = 64 * 1024;
+
+/// Type tag of [`Value::String`].
+const TAG_STRING: u8 = 0;
+
+impl Keyspace {
+    /// Writes the keyspace in the snapshot encoding. Pass a buffered writer: this makes many small
+    /// writes.
+    pub fn write_to<W: Write>(&self, w: &mut W) -> io::Result<()> {
+        self.encode(w, false)
+    }
+
+    /// Reads a keyspace written by [`Keyspace::write_to`].
+    pub fn read_from<R: Read>(r: &mut R) -> io::Result<Keyspace> {
+        let mut magic = [0u8; 4];
+        r.read_exact(&mut magic)?;
+        if &magic != MAGIC {
+            return Err(invalid("not a keyspace snapshot (bad magic)"));
+        }
+        let version = read_u8(r)?;
+        if version != VERSION {
+            return Err(invalid("unsupported keyspace snapshot version"));
+        }
+        let n_dbs = read_varint(r)?;
+        if n_dbs > NUM_DATABASES as u64 {
+            return Err(invalid("too many databases in keyspace snapshot"));
+        }
+        let mut ks = Keyspace::default();
+        for db_idx in 0..n_dbs as usize {
+            let db = ks
+                .db_mut(db_idx)
+                .ok_or_else(|| invalid("database index out of range"))?;
+            read_db(r, db)?;
+        }
+        let mut end = [0u8; 4];
+        r.read_exact(&mut end)?;
+        if &end != END_MARKER {
+            return Err(invalid("keyspace snapshot end marker missing"));
+        }
+        Ok(ks)
+    }
+
+    /// Returns a hash of the keyspace's contents, equal on two replicas exactly when they hold the
+    /// same keys, values and expiries. It hashes the snapshot encoding in key order, so it is
+    /// independent of the maps' internal layout. Costs a sort of all keys: meant for tests and
+    /// consistency checks, not the hot path.
+    pub fn digest(&self) -> u64 {
+        let mut hasher = Fnv1a(FNV_OFFSET);
+        // Writing into the hasher cannot fail.
+        let _ = self.encode(&mut hasher, true);
+        hasher.0
+    }
+
+    fn encode<W: Write>(&self, w: &mut W, sorted: bool) -> io::Result<()> {
+        w.write_all(MAGIC)?;
+        w.write_all(&[VERSION])?;
+        write_varint(w, self.dbs().len() as u64)?;
+        for db in self.dbs() {
+            write_varint(w, db.len() as u64)?;
+            if sorted {
+                let mut entries: Vec<_> = db.iter().collect();
+                entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                for (key, entry) in entries {
+                    write_entry(w, key, entry)?;
+                }
+            } else {
+                for (key, entry) in db.iter() {
+                    write_entry(w, key, entry)?;
+                }
+            }
+        }
+        w.write_all(END_MARKER)
+    }
+}
+
+fn write_entry<W: Write>(w: &mut W, key: &[u8], entry: &Entry) -> io::Result<()> {
+    write_blob(w, key)?;
+    // Commands never store an expiry of 0 (it would be in the past); clamp so 0 keeps meaning "none".
+    write_varint(w, entry.expire_at.map_or(0, |at| at.max(1)))?;
+    match &entry.value {
+        Value::String(bytes) => {
+            w.write_all(&[TAG_STRING])?;
+            write_blob(w, bytes)
+        }
+    }
+}
+
+fn read_db<R: Read>(r: &mut R, db: &mut Db) -> io::Result<()> {
+    let n_entries = read_varint(r)?;
+    for _ in 0..n_entries {
+        let key = read_blob(r)?;
+        let expire_at = match read_varint(r)? {
+            0 => None,
+            at => Some(at),
+        };
+        let value = match read_u8(r)? {
+            TAG_STRING => Value::String(read_blob(r)?),
+            _ => return Err(invalid("unknown value type in keyspace snapshot")),
+        };
+        if db.insert(&key, value, expire_at).is_some() {
+            return Err(invalid("duplicate key in keyspace snapshot"));
+        }
+    }
+    Ok(())
+}
+
+fn write_blob<W: Write>(w: &mut W, bytes: &[u8]) -> io::Result<()> {
+    write_varint(w, bytes.len() as u64)?;
+    w.write_all(bytes)
+}
+
+fn read_blob<R: Read>(r: &mut R) -> io::Result<Bytes> {
+    let len = read_varint(r)?;
+    if len > MAX_BLOB_LEN {
+        return Err(invalid("oversized blob in keyspace snapshot"));
+    }
+    let mut buf = Vec::with_capacity(len.min(READ_CHUNK) as usize);
+    r.take(len).read_to_end(&mut buf)?;
+    if buf.len() as u64 != len {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "truncated keyspace snapshot",
+        ));
+    }
+    Ok(Bytes::from(buf))
+}
+
+fn write_varint<W: Write>(w: &mut W, mut n: u64) -> io::Result<()> {
+    let mut buf = [0u8; 10];
+    let mut len = 0;
+    loop {
+        let byte = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            buf[len] = byte;
+            len += 1;
+            break;
+        }
+        buf[len] = byte | 0x80;
+        len += 1;
+    }
+    w.write_all(&buf[..len])
+}
+
+fn read_varint<R: Read>(r: &mut R) -> io::Result<u64> {
+    let mut n: u64 = 0;
+    for shift in (0..64).step_by(7) {
+        let byte = read_u8(r)?;
+        let bits = u64::from(byte & 0x7f);
+        // The tenth byte may carry only the top bit of a u64.
+        if shift == 63 && bits > 1 {
+            return Err(invalid("varint overflow in keyspace snapshot"));
+        }
+        n |= bits << shift;
+        if byte & 0x80 == 0 {
+            return Ok(n);
+        }
+    }
+    Err(invalid("varint too long in keyspace snapshot"))
+}
+
+fn read_u8<R: Read>(r: &mut R) -> io::Result<u8> {
+    let mut b = [0u8; 1];
+    r.read_exact(&mut b)?;
+    Ok(b[0])
+}
+
+fn invalid(message: &'static str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, message)
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// A 64-bit FNV-1a hasher usable as a [`Write`] sink, with a fixed seed so digests are comparable
+/// across processes (unlike `std`'s `RandomState`).
+struct Fnv1a(u64);
+
+impl Write for Fnv1a {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        for &b in buf {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(FNV_PRIME);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Keyspace {
+        let mut ks = Keyspace::default();
+        let db0 = ks.db_mut(0).unwrap();
+        db0.insert(b"a", Value::string(b"1"), None);
+        db0.insert(b"", Value::string(b""), Some(1_700_000_000_000));
+        db0.insert(
+            b"bin\0\xff",
+            Value::string(&[0, 255, 13, 10]),
+            Some(u64::MAX),
+        );
+        let db15 = ks.db_mut(15).unwrap();
+        for i in 0..1000 {
+            db15.insert(
+                format!("key:{i}").as_bytes(),
+                Value::string_from_i64(i),
+                (i % 3 == 0).then_some(i as u64 + 1),
+            );
+        }
+        ks
+    }
+
+    fn encode(ks: &Keyspace) -> Vec<u8> {
+        let mut buf = Vec::new();
+        ks.write_to(&mut buf).unwrap();
+        buf
+    }
+
+    #[test]
+    fn round_trip() {
+        for ks in [Keyspace::default(), sample()] {
+            let buf = encode(&ks);
+            let mut reader = &buf[..];
+            let back = Keyspace::read_from(&mut reader).unwrap();
+            assert!(reader.is_empty(), "reader stops right after the end marker");
+            assert_eq!(back, ks);
+            assert_eq!(back.digest(), ks.digest());
+            for db in back.dbs() {
+                db.assert_consistent();
+            }
+        }
+    }
+
+    #[test]
+    fn varints() {
+        for n in [0, 1, 127, 128, 300, u32::MAX as u64, u64::MAX - 1, u64::MAX] {
+            let mut buf = Vec::new();
+            write_varint(&mut buf, n).unwrap();
+            assert_eq!(read_varint(&mut &buf[..]).unwrap(), n);
+        }
+        // Eleven continuation bytes, and a tenth byte with too many bits.
+        assert!(read_varint(&mut &[0xff; 11][..]).is_err());
+        let mut too_big = vec![0xff; 9];
+        too_big.push(0x02);
+        assert!(read_varint(&mut &too_big[..]).is_err());
+    }
+
+    #[test]
+    fn every_truncation_is_an_error() {
+        let buf = encode(&sample());
+        // Checking each prefix of a large snapshot is slow; check the head, the tail and a stride.
+        let cuts = (0..200)
+            .chain((200..buf.len()).step_by(97))
+            .chain(buf.len() - 200..buf.len());
+        for cut in cuts {
+            assert!(
+                Keyspace::read_from(&mut &buf[..cut]).is_err(),
+                "prefix of {cut} bytes"
+            );
+        }
+    }
+
+    #[test]
+    fn corrupt_input_is_an_error_not_a_panic() {
+        let good = encode(&sample());
+        let cases: Vec<Vec<u8>> = vec![
+            b"XXXX".to_vec(),
+            [&MAGIC[..], &[2]].concat(),
+            // 17 databases.
+            [&MAGIC[..], &[VERSION, 17]].concat(),
+            // One db, one entry, a 2^62-byte key.
+            [
+                &MAGIC[..],
+                &[
+                    VERSION, 1, 1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40,
+                ],
+            ]
+            .concat(),
+            // Unknown type tag.
+            [&MAGIC[..], &[VERSION, 1, 1, 1, b'k', 0, 9]].concat(),
+            // Duplicate key.
+            [
+                &MAGIC[..],
+                &[VERSION, 1, 2, 1, b'k', 0, 0, 0, 1, b'k', 0, 0, 0],
+                &END_MARKER[..],
+            ]
+            .concat(),
+            // Bad end marker.
+            [&MAGIC[..], &[VERSION, 0], b"NOPE"].concat(),
+        ];
+        for case in cases {
+            assert!(Keyspace::read_from(&mut &case[..]).is_err(), "{case:?}");
+        }
+        // Flipping any single byte never panics (it may or may not be detected).
+        for i in (0..good.len()).step_by(7) {
+            let mut bad = good.clone();
+            bad[i] ^= 0x5a;
+            let _ = Keyspace::read_from(&mut &bad[..]);
+        }
+    }
+
+    #[test]
+    fn digest_depends_on_content_only() {
+        let a = sample();
+        let mut b = Keyspace::default();
+        // Same content, inserted in a different order.
+        for (db_idx, db) in a.dbs().iter().enumerate().rev() {
+            let mut entries: Vec<_> = db.iter().collect();
+            entries.reverse();
+            for (key, entry) in entries {
+                b.db_mut(db_idx)
+                    .unwrap()
+                    .insert(key, entry.value.clone(), entry.expire_at);
+            }
+        }
+        assert_eq!(a.digest(), b.digest());
+        b.db_mut(0).unwrap().set_expire(b"a", Some(5));
+        assert_ne!(a.digest(), b.digest());
+    }
+}

@@ -1,0 +1,472 @@
+//! The replicated state machine: the in-memory keyspace plus what Raft needs around it.
+//!
+//! [`StateMachine`] is what openraft drives (apply, snapshot, install). It shares [`SmState`] with
+//! the gRPC read path through [`SharedState`]: apply takes the write lock for one entry at a time,
+//! reads take the read lock after their read barrier.
+//!
+//! Snapshots do not stop the world: the keyspace is a persistent (structurally shared) map, so the
+//! builder clones the state under the lock in O(1) and serializes the clone to a file on a blocking
+//! thread while apply continues. Snapshot files live in `<data-dir>/snapshots`, are written to a
+//! temporary name, fsynced and renamed, and are what a restart loads before replaying the log.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use futures::{Stream, TryStreamExt};
+use openraft::storage::{EntryResponder, RaftStateMachine};
+use openraft::{EntryPayload, OptionalSend, RaftSnapshotBuilder};
+use serde::{Deserialize, Serialize};
+use tinyredis_common::{Reply, ReplyError};
+
+use super::typ::{LogId, SnapshotMeta, StoredMembership};
+use super::{Op, Request, Response, TypeConfig, codec};
+use crate::commands::{self, WriteCtx};
+use crate::keyspace::Keyspace;
+
+/// The most client sessions remembered for retry deduplication; the least recently written are
+/// forgotten first (deterministically, by log index).
+pub const MAX_SESSIONS: usize = 65_536;
+
+const SNAPSHOT_MAGIC: &[u8; 8] = b"TRSNAP01";
+
+/// A snapshot on disk, as openraft passes it around.
+#[derive(Debug)]
+pub struct SnapshotFile {
+    /// Path of the snapshot file (final or, when just received, temporary).
+    pub path: PathBuf,
+}
+
+/// The last write of one client: enough to answer a retry of it without applying it again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Session {
+    seq: u64,
+    replies: Vec<Reply>,
+    index: u64,
+}
+
+/// Recent client sessions for exactly-once retries (DESIGN.md invariant 7); part of snapshots.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Sessions {
+    by_client: HashMap<u64, Session>,
+    by_index: BTreeMap<u64, u64>,
+}
+
+impl Sessions {
+    /// Returns the replies of `(client, seq)` if that request was already applied.
+    fn lookup(&self, client: u64, seq: u64) -> Option<Result<&[Reply], ()>> {
+        let s = self.by_client.get(&client)?;
+        if s.seq == seq {
+            Some(Ok(&s.replies))
+        } else if s.seq > seq {
+            // An older request than the last one: it was applied, but its replies are gone.
+            Some(Err(()))
+        } else {
+            None
+        }
+    }
+
+    fn record(&mut self, client: u64, seq: u64, replies: Vec<Reply>, index: u64) {
+        if let Some(old) = self.by_client.insert(client, Session { seq, replies, index }) {
+            self.by_index.remove(&old.index);
+        }
+        self.by_index.insert(index, client);
+        while self.by_client.len() > MAX_SESSIONS {
+            let Some((_, oldest)) = self.by_index.pop_first() else { break };
+            self.by_client.remove(&oldest);
+        }
+    }
+}
+
+/// Everything the state machine holds in memory.
+#[derive(Debug, Clone, Default)]
+pub struct SmState {
+    /// The Redis data.
+    pub keyspace: Keyspace,
+    /// The last applied log id.
+    pub last_applied: Option<LogId>,
+    /// The last applied membership.
+    pub last_membership: StoredMembership,
+    /// The latest entry time applied; entry times are clamped to never go backwards.
+    pub last_time_ms: u64,
+    /// Retry deduplication.
+    pub sessions: Sessions,
+}
+
+/// The state shared between apply and the read path.
+#[derive(Debug, Default)]
+pub struct SharedState {
+    state: RwLock<SmState>,
+}
+
+impl SharedState {
+    /// Locks the state for reading. Hold it only for synchronous work.
+    pub fn read(&self) -> RwLockReadGuard<'_, SmState> {
+        self.state.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, SmState> {
+        self.state.write().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Mixes a seed with a command's position so each command of an entry gets its own seed.
+fn mix_seed(seed: u64, i: u64) -> u64 {
+    let mut z = seed ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+impl SmState {
+    /// Applies one application payload at log `index`; deterministic in (state, request).
+    pub fn apply_request(&mut self, index: u64, req: &Request) -> Response {
+        let now_ms = req.time_ms.max(self.last_time_ms);
+        self.last_time_ms = now_ms;
+        match &req.op {
+            Op::Commands {
+                client_id,
+                seq,
+                db,
+                commands,
+            } => {
+                if *seq != 0 {
+                    match self.sessions.lookup(*client_id, *seq) {
+                        Some(Ok(replies)) => {
+                            return Response {
+                                replies: replies.to_vec(),
+                            };
+                        }
+                        Some(Err(())) => {
+                            let err = Reply::Error(ReplyError::err(
+                                "request was already applied and its reply is no longer known",
+                            ));
+                            return Response {
+                                replies: vec![err; commands.len()],
+                            };
+                        }
+                        None => {}
+                    }
+                }
+                let db = *db as usize;
+                let replies: Vec<Reply> = commands
+                    .iter()
+                    .enumerate()
+                    .map(|(i, argv)| {
+                        let ctx = WriteCtx {
+                            now_ms,
+                            seed: mix_seed(req.seed, i as u64),
+                        };
+                        commands::execute_write(&mut self.keyspace, db, argv, &ctx)
+                    })
+                    .collect();
+                if *seq != 0 {
+                    self.sessions.record(*client_id, *seq, replies.clone(), index);
+                }
+                Response { replies }
+            }
+            Op::ExpireKeys { keys } => {
+                for (db, key) in keys {
+                    self.keyspace.remove_expired(*db as usize, key, now_ms);
+                }
+                Response::default()
+            }
+        }
+    }
+}
+
+/// What a snapshot file stores besides the keyspace.
+#[derive(Serialize, Deserialize)]
+struct SnapshotHeader {
+    last_log_id: Option<LogId>,
+    last_membership: StoredMembership,
+    last_time_ms: u64,
+    sessions: Sessions,
+}
+
+/// Writes a snapshot of `state` to `path` (via a temporary file, fsynced, then renamed).
+fn write_snapshot_file(state: &SmState, path: &Path) -> io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    {
+        let file = fs::File::create(&tmp)?;
+        let mut w = BufWriter::with_capacity(1 << 20, file);
+        w.write_all(SNAPSHOT_MAGIC)?;
+        let header = codec::encode(&SnapshotHeader {
+            last_log_id: state.last_applied.clone(),
+            last_membership: state.last_membership.clone(),
+            last_time_ms: state.last_time_ms,
+            sessions: state.sessions.clone(),
+        })?;
+        w.write_all(&(header.len() as u64).to_le_bytes())?;
+        w.write_all(&header)?;
+        state.keyspace.write_to(&mut w)?;
+        let file = w.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+    }
+    fs::rename(&tmp, path)?;
+    if let Some(dir) = path.parent() {
+        fs::File::open(dir)?.sync_all()?;
+    }
+    Ok(())
+}
+
+/// Reads a snapshot file into a state.
+fn read_snapshot_file(path: &Path) -> io::Result<SmState> {
+    let mut r = BufReader::with_capacity(1 << 20, fs::File::open(path)?);
+    let header = read_header(&mut r)?;
+    let keyspace = Keyspace::read_from(&mut r)?;
+    Ok(SmState {
+        keyspace,
+        last_applied: header.last_log_id,
+        last_membership: header.last_membership,
+        last_time_ms: header.last_time_ms,
+        sessions: header.sessions,
+    })
+}
+
+fn read_header(r: &mut impl Read) -> io::Result<SnapshotHeader> {
+    let bad = |m: &str| io::Error::new(io::ErrorKind::InvalidData, m.to_string());
+    let mut magic = [0u8; 8];
+    r.read_exact(&mut magic)?;
+    if &magic != SNAPSHOT_MAGIC {
+        return Err(bad("not a tinyredis snapshot file"));
+    }
+    let mut len = [0u8; 8];
+    r.read_exact(&mut len)?;
+    let len = u64::from_le_bytes(len);
+    if len > (1 << 32) {
+        return Err(bad("snapshot header too large"));
+    }
+    let mut header = Vec::new();
+    r.take(len).read_to_end(&mut header)?;
+    if header.len() as u64 != len {
+        return Err(bad("truncated snapshot header"));
+    }
+    codec::decode(&header)
+}
+
+fn read_meta(path: &Path) -> io::Result<SnapshotMeta> {
+    let mut r = BufReader::new(fs::File::open(path)?);
+    let h = read_header(&mut r)?;
+    Ok(SnapshotMeta {
+        last_log_id: h.last_log_id,
+        last_membership: h.last_membership,
+    })
+}
+
+/// The directory of snapshot files and the bookkeeping of the current one.
+#[derive(Debug, Clone)]
+struct SnapshotDir {
+    dir: PathBuf,
+}
+
+impl SnapshotDir {
+    fn file_for(&self, meta: &SnapshotMeta) -> PathBuf {
+        let index = meta.last_log_id.as_ref().map_or(0, |l| l.index);
+        let term = meta.last_log_id.as_ref().map_or(0, |l| l.leader_id.term);
+        self.dir.join(format!("snap-{index:020}-{term:010}.bin"))
+    }
+
+    /// Lists finished snapshot files, newest (highest index) first.
+    fn list(&self) -> io::Result<Vec<PathBuf>> {
+        let mut files: Vec<PathBuf> = fs::read_dir(&self.dir)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("snap-") && n.ends_with(".bin"))
+            })
+            .collect();
+        files.sort();
+        files.reverse();
+        Ok(files)
+    }
+
+    /// Deletes all but the newest `keep` snapshots and any leftover temporary files.
+    fn prune(&self, keep: usize) {
+        if let Ok(files) = self.list() {
+            for old in files.into_iter().skip(keep) {
+                let _ = fs::remove_file(old);
+            }
+        }
+    }
+
+    /// Returns a fresh path for receiving a snapshot from the leader.
+    fn incoming_path(&self) -> PathBuf {
+        self.dir.join(format!("incoming-{:016x}.part", rand::random::<u64>()))
+    }
+}
+
+/// The openraft state machine of a storage node.
+pub struct StateMachine {
+    shared: Arc<SharedState>,
+    snapshots: SnapshotDir,
+}
+
+impl StateMachine {
+    /// Opens the state machine over `dir` (its snapshot directory), loading the newest readable
+    /// snapshot if there is one.
+    pub fn open(dir: &Path) -> io::Result<StateMachine> {
+        fs::create_dir_all(dir)?;
+        let snapshots = SnapshotDir {
+            dir: dir.to_path_buf(),
+        };
+        // Leftovers of interrupted writes or transfers.
+        for entry in fs::read_dir(dir)?.flatten() {
+            let p = entry.path();
+            if p.extension().is_some_and(|e| e == "tmp" || e == "part") {
+                let _ = fs::remove_file(p);
+            }
+        }
+        let mut state = SmState::default();
+        for file in snapshots.list()? {
+            match read_snapshot_file(&file) {
+                Ok(s) => {
+                    tracing::info!(path = %file.display(), last_applied = ?s.last_applied, "loaded snapshot");
+                    state = s;
+                    break;
+                }
+                Err(e) => {
+                    tracing::error!(path = %file.display(), error = %e, "unreadable snapshot, trying an older one");
+                }
+            }
+        }
+        Ok(StateMachine {
+            shared: Arc::new(SharedState {
+                state: RwLock::new(state),
+            }),
+            snapshots,
+        })
+    }
+
+    /// The state shared with the read path.
+    pub fn shared(&self) -> Arc<SharedState> {
+        self.shared.clone()
+    }
+
+    /// A new path to receive a snapshot into.
+    pub fn incoming_snapshot_path(&self) -> PathBuf {
+        self.snapshots.incoming_path()
+    }
+}
+
+/// Builds snapshots from a clone of the state.
+pub struct SnapshotBuilder {
+    shared: Arc<SharedState>,
+    snapshots: SnapshotDir,
+}
+
+impl RaftSnapshotBuilder<TypeConfig> for SnapshotBuilder {
+    type SnapshotData = SnapshotFile;
+
+    async fn build_snapshot(&mut self) -> Result<openraft::alias::SnapshotOf<TypeConfig, SnapshotFile>, io::Error> {
+        // O(1) clone of the persistent keyspace: apply is blocked only for this moment.
+        let state = self.shared.read().clone();
+        let meta = SnapshotMeta {
+            last_log_id: state.last_applied.clone(),
+            last_membership: state.last_membership.clone(),
+        };
+        let path = self.snapshots.file_for(&meta);
+        let dir = self.snapshots.clone();
+        let started = std::time::Instant::now();
+        let p = path.clone();
+        tokio::task::spawn_blocking(move || {
+            write_snapshot_file(&state, &p)?;
+            dir.prune(2);
+            Ok::<_, io::Error>(())
+        })
+        .await
+        .map_err(io::Error::other)??;
+        let size = fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        tracing::info!(last_log_id = ?meta.last_log_id, bytes = size, elapsed_ms = started.elapsed().as_millis() as u64, "snapshot built");
+        Ok(openraft::Snapshot {
+            meta,
+            snapshot: SnapshotFile { path },
+        })
+    }
+}
+
+impl RaftStateMachine<TypeConfig> for StateMachine {
+    type SnapshotData = SnapshotFile;
+    type SnapshotBuilder = SnapshotBuilder;
+
+    async fn applied_state(&mut self) -> Result<(Option<LogId>, StoredMembership), io::Error> {
+        let s = self.shared.read();
+        Ok((s.last_applied.clone(), s.last_membership.clone()))
+    }
+
+    async fn apply<Strm>(&mut self, mut entries: Strm) -> Result<(), io::Error>
+    where
+        Strm: Stream<Item = Result<EntryResponder<TypeConfig>, io::Error>> + Unpin + OptionalSend,
+    {
+        while let Some((entry, responder)) = entries.try_next().await? {
+            let response = {
+                let mut state = self.shared.write();
+                let response = match &entry.payload {
+                    EntryPayload::Blank => Response::default(),
+                    EntryPayload::Normal(req) => state.apply_request(entry.log_id.index, req),
+                    EntryPayload::Membership(m) => {
+                        state.last_membership = StoredMembership::new(Some(entry.log_id.clone()), m.clone());
+                        Response::default()
+                    }
+                };
+                state.last_applied = Some(entry.log_id.clone());
+                response
+            };
+            if let Some(responder) = responder {
+                responder.send(response);
+            }
+        }
+        Ok(())
+    }
+
+    async fn get_snapshot_builder(&mut self) -> Self::SnapshotBuilder {
+        SnapshotBuilder {
+            shared: self.shared.clone(),
+            snapshots: self.snapshots.clone(),
+        }
+    }
+
+    async fn install_snapshot(&mut self, meta: &SnapshotMeta, snapshot: SnapshotFile) -> Result<(), io::Error> {
+        let src = snapshot.path;
+        let dst = self.snapshots.file_for(meta);
+        let dir = self.snapshots.clone();
+        let state = tokio::task::spawn_blocking(move || {
+            let state = read_snapshot_file(&src)?;
+            if src != dst {
+                fs::rename(&src, &dst)?;
+                fs::File::open(&dir.dir)?.sync_all()?;
+            }
+            dir.prune(2);
+            Ok::<_, io::Error>(state)
+        })
+        .await
+        .map_err(io::Error::other)??;
+        if state.last_applied != meta.last_log_id {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "snapshot content does not match its metadata",
+            ));
+        }
+        tracing::info!(last_log_id = ?meta.last_log_id, "installed snapshot from leader");
+        *self.shared.write() = state;
+        Ok(())
+    }
+
+    async fn get_current_snapshot(
+        &mut self,
+    ) -> Result<Option<openraft::alias::SnapshotOf<TypeConfig, SnapshotFile>>, io::Error> {
+        for path in self.snapshots.list()? {
+            match read_meta(&path) {
+                Ok(meta) => return Ok(Some(openraft::Snapshot {
+                    meta,
+                    snapshot: SnapshotFile { path },
+                })),
+                Err(e) => tracing::warn!(path = %path.display(), error = %e, "skipping unreadable snapshot"),
+            }
+        }
+        Ok(None)
+    }
+}
