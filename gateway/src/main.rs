@@ -41,10 +41,7 @@ async fn main() -> std::process::ExitCode {
         failover_timeout: Duration::from_secs_f64(cli.failover_timeout),
         limits: Limits::default(),
     };
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    match server::run(config, shutdown).await {
+    match server::run(config, tinyredis_common::telemetry::shutdown_signal()).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("tinyredis-gateway: {e:#}");

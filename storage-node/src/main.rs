@@ -67,30 +67,12 @@ async fn main() -> std::process::ExitCode {
         snapshot_logs: cli.snapshot_logs,
         keep_logs_after_snapshot: cli.keep_logs_after_snapshot,
     };
-    match node::run(config, shutdown_signal()).await {
+    match node::run(config, tinyredis_common::telemetry::shutdown_signal()).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e:#}");
             eprintln!("tinyredis-node: {e:#}");
             std::process::ExitCode::FAILURE
         }
-    }
-}
-
-/// Resolves on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("installing the SIGTERM handler");
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = ctrl_c.await;
     }
 }

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what building tinyredis needs on a fresh Debian/Ubuntu machine: a C++ compiler and
+# libclang (RocksDB is compiled from source and its bindings are generated with bindgen).
+# Does nothing when everything is already there. Pass extra Debian package names as arguments to
+# install them too (CI uses this for redis-tools).
+set -euo pipefail
+
+have_libclang() {
+  ldconfig -p 2>/dev/null | grep -q 'libclang\(-[0-9.]*\)\?\.so' && return 0
+  compgen -G '/usr/lib/llvm-*/lib/libclang*.so*' >/dev/null && return 0
+  compgen -G '/usr/lib/x86_64-linux-gnu/libclang*.so*' >/dev/null && return 0
+  return 1
+}
+
+packages=()
+have_libclang || packages+=(libclang-dev)
+command -v c++ >/dev/null 2>&1 || packages+=(g++)
+command -v make >/dev/null 2>&1 || packages+=(make)
+for p in "$@"; do
+  dpkg -s "$p" >/dev/null 2>&1 || packages+=("$p")
+done
+
+if [ ${#packages[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "install-deps: please install: ${packages[*]} (libclang and a C++ compiler are needed to build RocksDB)" >&2
+  exit 1
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  sudo="sudo"
+fi
+echo "install-deps: installing ${packages[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq || echo "install-deps: apt-get update failed; trying the install anyway" >&2
+$sudo apt-get install -y -qq --no-install-recommends "${packages[@]}"
