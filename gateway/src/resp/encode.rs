@@ -171,7 +171,10 @@ pub fn format_double_17g(value: f64) -> DoubleText {
     {
         *slot = digit;
     }
-    let n_significant = digits.iter().rposition(|&d| d != b'0').map_or(1, |idx| idx + 1);
+    let n_significant = digits
+        .iter()
+        .rposition(|&d| d != b'0')
+        .map_or(1, |idx| idx + 1);
 
     if negative {
         text.push(b"-");
@@ -242,7 +245,12 @@ fn extend_single_line(out: &mut BytesMut, text: &[u8]) {
         return;
     }
     for &byte in text {
-        out.extend_from_slice(&[if byte == b'\r' || byte == b'\n' { b' ' } else { byte }]);
+        let byte = if byte == b'\r' || byte == b'\n' {
+            b' '
+        } else {
+            byte
+        };
+        out.extend_from_slice(&[byte]);
     }
 }
 
@@ -275,7 +283,11 @@ mod tests {
             (Reply::Ok, Resp3, b"+OK\r\n"),
             (Reply::simple("PONG"), Resp2, b"+PONG\r\n"),
             (Reply::simple("a\r\nb"), Resp2, b"+a  b\r\n"),
-            (Reply::Error(ReplyError::Syntax), Resp2, b"-ERR syntax error\r\n"),
+            (
+                Reply::Error(ReplyError::Syntax),
+                Resp2,
+                b"-ERR syntax error\r\n",
+            ),
             (
                 Reply::Error(ReplyError::WrongType),
                 Resp3,
@@ -288,7 +300,11 @@ mod tests {
             ),
             (Reply::Integer(0), Resp2, b":0\r\n"),
             (Reply::Integer(-42), Resp3, b":-42\r\n"),
-            (Reply::Integer(i64::MIN), Resp2, b":-9223372036854775808\r\n"),
+            (
+                Reply::Integer(i64::MIN),
+                Resp2,
+                b":-9223372036854775808\r\n",
+            ),
             (bulk(b"hello"), Resp2, b"$5\r\nhello\r\n"),
             (bulk(b""), Resp3, b"$0\r\n\r\n"),
             (bulk(b"a\r\n\0b"), Resp2, b"$5\r\na\r\n\0b\r\n"),
@@ -308,12 +324,18 @@ mod tests {
                 b"*3\r\n$1\r\na\r\n_\r\n*1\r\n+OK\r\n",
             ),
             (
-                Reply::Map(vec![(bulk(b"k"), Reply::Integer(1)), (bulk(b"d"), Reply::Double(1.5))]),
+                Reply::Map(vec![
+                    (bulk(b"k"), Reply::Integer(1)),
+                    (bulk(b"d"), Reply::Double(1.5)),
+                ]),
                 Resp2,
                 b"*4\r\n$1\r\nk\r\n:1\r\n$1\r\nd\r\n$3\r\n1.5\r\n",
             ),
             (
-                Reply::Map(vec![(bulk(b"k"), Reply::Integer(1)), (bulk(b"d"), Reply::Double(1.5))]),
+                Reply::Map(vec![
+                    (bulk(b"k"), Reply::Integer(1)),
+                    (bulk(b"d"), Reply::Double(1.5)),
+                ]),
                 Resp3,
                 b"%2\r\n$1\r\nk\r\n:1\r\n$1\r\nd\r\n,1.5\r\n",
             ),
@@ -372,7 +394,8 @@ mod tests {
             (10.0, "10"),
             (0.5, "0.5"),
             (-1.25, "-1.25"),
-            (3.14159, "3.1415899999999999"),
+            (2.675, "2.6749999999999998"),
+            (1e23, "9.9999999999999992e+22"),
             (-2.5e-7, "-2.4999999999999999e-07"),
             (1e-300, "1e-300"),
             (1e300, "1.0000000000000001e+300"),
@@ -403,7 +426,11 @@ mod tests {
             if value.is_nan() {
                 assert_eq!(text, "nan");
             } else {
-                assert_eq!(text.parse::<f64>().map(f64::to_bits), Ok(value.to_bits()), "{text}");
+                assert_eq!(
+                    text.parse::<f64>().map(f64::to_bits),
+                    Ok(value.to_bits()),
+                    "{text}"
+                );
             }
         }
     }

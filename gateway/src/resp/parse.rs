@@ -21,7 +21,7 @@ const DEFAULT_MAX_MULTIBULK_LEN: usize = 1024 * 1024;
 const DEFAULT_MAX_INLINE_LEN: usize = 64 * 1024;
 
 /// Size limits that protect the gateway from requests it would have to buffer without bound.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     /// The largest accepted bulk argument, in bytes; a longer declared length is refused before
     /// anything is buffered for it.
@@ -168,7 +168,10 @@ fn walk_multibulk(
         return Err(ProtocolError::InvalidMultibulkLength);
     }
     if count <= 0 {
-        return Ok(Some(MultibulkFrame { n_args: 0, len: pos }));
+        return Ok(Some(MultibulkFrame {
+            n_args: 0,
+            len: pos,
+        }));
     }
     let n_args = usize::try_from(count).map_err(|_| ProtocolError::InvalidMultibulkLength)?;
     for _ in 0..n_args {
@@ -318,14 +321,15 @@ fn split_inline_args(line: &[u8]) -> Result<Vec<InlineArg>, ProtocolError> {
             let byte = at(pos);
             if in_double || in_single {
                 let text = unescaped.get_or_insert_with(Vec::new);
-                if in_double && byte == b'\\' && at(pos + 1) == b'x' {
-                    if let (Some(high), Some(low)) = (hex_value(at(pos + 2)), hex_value(at(pos + 3))) {
-                        text.push(high * 16 + low);
-                        pos += 4;
-                        continue;
-                    }
-                }
-                if in_double && byte == b'\\' && at(pos + 1) != 0 {
+                if in_double
+                    && byte == b'\\'
+                    && at(pos + 1) == b'x'
+                    && let (Some(high), Some(low)) =
+                        (hex_value(at(pos + 2)), hex_value(at(pos + 3)))
+                {
+                    text.push(high * 16 + low);
+                    pos += 4;
+                } else if in_double && byte == b'\\' && at(pos + 1) != 0 {
                     text.push(match at(pos + 1) {
                         b'n' => b'\n',
                         b'r' => b'\r',
@@ -404,7 +408,12 @@ mod tests {
     /// the cut.
     fn check_with(limits: &Limits, input: &[u8], expected: &str) {
         let whole = feed(limits, &[input]);
-        assert_eq!(whole, expected, "input {:?}", input.escape_ascii().to_string());
+        assert_eq!(
+            whole,
+            expected,
+            "input {:?}",
+            input.escape_ascii().to_string()
+        );
         let stride = (input.len() / 512).max(1);
         for cut in (0..=input.len()).step_by(stride) {
             let (head, tail) = input.split_at(cut);
@@ -486,7 +495,11 @@ mod tests {
         check(b"*-1\r\n", "[]");
         check(b"*-100\r\n*1\r\n$1\r\na\r\n", r#"[] ["a"]"#);
         // The count may reach the limit exactly.
-        check_with(&SMALL, b"*3\r\n$1\r\na\r\n$0\r\n\r\n$8\r\n12345678\r\n", r#"["a" "" "12345678"]"#);
+        check_with(
+            &SMALL,
+            b"*3\r\n$1\r\na\r\n$0\r\n\r\n$8\r\n12345678\r\n",
+            r#"["a" "" "12345678"]"#,
+        );
         // Like Redis, the byte after a '\r' and the two bytes after a payload are skipped unchecked.
         check(b"*1\rX$4\rXPINGXY", r#"["PING"]"#);
     }
@@ -530,12 +543,19 @@ mod tests {
         check(b"*1\r\n:4\r\nPING\r\n", "!expected '$', got ':'");
         check(b"*1\r\n\r\n", "!expected '$', got '\r'");
         check(b"*2\r\n$1\r\na\r\nb\r\n", "!expected '$', got 'b'");
-        check(b"*1\r\n$4\r\nPING\r\n*x\r\n", r#"["PING"] !invalid multibulk length"#);
+        check(
+            b"*1\r\n$4\r\nPING\r\n*x\r\n",
+            r#"["PING"] !invalid multibulk length"#,
+        );
         // A header line without '\r' is refused once it is longer than the inline limit.
         check_with(&SMALL, b"*111111111111111", "+16");
         check_with(&SMALL, b"*11111111111111111", "!too big mbulk count string");
         check_with(&SMALL, b"*1\r\n$111111111111111", "+20");
-        check_with(&SMALL, b"*1\r\n$1111111111111111", "!too big bulk count string");
+        check_with(
+            &SMALL,
+            b"*1\r\n$1111111111111111",
+            "!too big bulk count string",
+        );
         let mut huge = b"*".to_vec();
         huge.resize(70_000, b'1');
         check(&huge, "!too big mbulk count string");
@@ -553,7 +573,10 @@ mod tests {
         check(b"a\rb\r\n", r#"["a" "b"]"#);
         check(b"PING", "+4");
         check(b"PING\r", "+5");
-        check(b"PING\r\nPING\r\n*1\r\n$4\r\nPING\r\n", r#"["PING"] ["PING"] ["PING"]"#);
+        check(
+            b"PING\r\nPING\r\n*1\r\n$4\r\nPING\r\n",
+            r#"["PING"] ["PING"] ["PING"]"#,
+        );
         // Blank lines are empty requests and never errors.
         check(b"\r\n", "[]");
         check(b"\n", "[]");
@@ -594,19 +617,31 @@ mod tests {
         check(b"'abc\r\n", "!unbalanced quotes in request");
         check(b"\"abc\\\"\r\n", "!unbalanced quotes in request");
         check(b"\"a\0\"\r\n", "!unbalanced quotes in request");
-        check(b"PING\r\n\"\r\n", r#"["PING"] !unbalanced quotes in request"#);
+        check(
+            b"PING\r\n\"\r\n",
+            r#"["PING"] !unbalanced quotes in request"#,
+        );
     }
 
     #[test]
     fn errors_become_redis_replies() {
         let cases = [
-            (ProtocolError::InvalidMultibulkLength, "invalid multibulk length"),
+            (
+                ProtocolError::InvalidMultibulkLength,
+                "invalid multibulk length",
+            ),
             (ProtocolError::InvalidBulkLength, "invalid bulk length"),
             (ProtocolError::ExpectedDollar(b'x'), "expected '$', got 'x'"),
-            (ProtocolError::TooBigMultibulkCount, "too big mbulk count string"),
+            (
+                ProtocolError::TooBigMultibulkCount,
+                "too big mbulk count string",
+            ),
             (ProtocolError::TooBigBulkCount, "too big bulk count string"),
             (ProtocolError::TooBigInline, "too big inline request"),
-            (ProtocolError::UnbalancedQuotes, "unbalanced quotes in request"),
+            (
+                ProtocolError::UnbalancedQuotes,
+                "unbalanced quotes in request",
+            ),
         ];
         for (err, text) in cases {
             assert_eq!(err.to_string(), text);
@@ -686,7 +721,11 @@ mod tests {
         let mut n_args = 0;
         let mut errors_seen = std::collections::HashSet::new();
         for round in 0..20_000 {
-            let limits = if round % 2 == 0 { Limits::default() } else { SMALL };
+            let limits = if round % 2 == 0 {
+                Limits::default()
+            } else {
+                SMALL
+            };
             let len = rng.below(48);
             let mut input: Vec<u8> = (0..len).map(|_| rng.byte()).collect();
             // Start half of the inputs like a multibulk request, to get past the first header.
@@ -714,7 +753,9 @@ mod tests {
                 .collect();
             match rng.below(6) {
                 0 => {
-                    wire.extend_from_slice([&b"*0\r\n"[..], b"*-1\r\n", b"\r\n", b"  \n"][rng.below(4)]);
+                    wire.extend_from_slice(
+                        [&b"*0\r\n"[..], b"*-1\r\n", b"\r\n", b"  \n"][rng.below(4)],
+                    );
                     requests.push(Vec::new());
                     continue;
                 }
@@ -757,7 +798,14 @@ mod tests {
             let (wire, requests) = random_pipeline(&mut rng);
             let expected: Vec<String> = requests
                 .iter()
-                .map(|argv| render(&argv.iter().map(|a| Bytes::copy_from_slice(a)).collect::<Vec<_>>()))
+                .map(|argv| {
+                    render(
+                        &argv
+                            .iter()
+                            .map(|a| Bytes::copy_from_slice(a))
+                            .collect::<Vec<_>>(),
+                    )
+                })
                 .collect();
             let expected = expected.join(" ");
             check(&wire, &expected);

@@ -248,3 +248,7 @@ pub fn open_db(path: &std::path::Path) -> io::Result<Arc<DB>> {
         .map(Arc::new)
         .map_err(|e| io::Error::other(format!("opening RocksDB at {}: {e}", path.display())))
 }
+
+#[cfg(test)]
+#[path = "log_store_test.rs"]
+mod log_store_test;

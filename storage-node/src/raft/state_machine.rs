@@ -470,3 +470,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         Ok(None)
     }
 }
+
+#[cfg(test)]
+#[path = "state_machine_test.rs"]
+mod state_machine_test;

@@ -1,0 +1,114 @@
+//! Apply determinism, exactly-once retries and snapshot round trips of the state machine.
+
+use bytes::Bytes;
+use tinyredis_common::Reply;
+
+use super::*;
+
+fn argv(words: &[&str]) -> Vec<Bytes> {
+    words.iter().map(|w| Bytes::copy_from_slice(w.as_bytes())).collect()
+}
+
+fn commands(client_id: u64, seq: u64, time_ms: u64, cmds: &[&[&str]]) -> Request {
+    Request {
+        time_ms,
+        seed: seq.wrapping_mul(7919),
+        op: Op::Commands {
+            client_id,
+            seq,
+            db: 0,
+            commands: cmds.iter().map(|c| argv(c)).collect(),
+        },
+    }
+}
+
+/// A log with writes, expiries that pass between entries, a retried request, and a time that goes
+/// backwards (a new leader with a slower clock).
+fn log() -> Vec<Request> {
+    vec![
+        commands(1, 1, 1_000, &[&["SET", "a", "1"], &["INCR", "a"], &["SET", "t", "x", "PX", "500"]]),
+        commands(2, 1, 1_100, &[&["MSET", "b", "2", "c", "3"], &["EXPIRE", "b", "1"]]),
+        commands(1, 2, 1_200, &[&["INCRBY", "a", "10"]]),
+        // Retry of the previous request: must not add 10 again.
+        commands(1, 2, 1_300, &[&["INCRBY", "a", "10"]]),
+        // Time goes backwards: apply clamps it to 1_300.
+        commands(3, 1, 900, &[&["SET", "d", "4", "EX", "100"]]),
+        Request {
+            time_ms: 2_500,
+            seed: 0,
+            op: Op::ExpireKeys {
+                keys: vec![(0, Bytes::from_static(b"t")), (0, Bytes::from_static(b"b")), (0, Bytes::from_static(b"a"))],
+            },
+        },
+        commands(2, 2, 2_600, &[&["INCR", "b"], &["DEL", "c", "nosuch"], &["PERSIST", "d"]]),
+    ]
+}
+
+fn apply_all(reqs: &[Request]) -> (SmState, Vec<Response>) {
+    let mut state = SmState::default();
+    let responses = reqs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| state.apply_request(i as u64 + 1, r))
+        .collect();
+    (state, responses)
+}
+
+#[test]
+fn same_entries_give_same_state() {
+    let (a, ra) = apply_all(&log());
+    let (b, rb) = apply_all(&log());
+    assert_eq!(ra, rb);
+    assert_eq!(a.keyspace, b.keyspace);
+    assert_eq!(a.sessions, b.sessions);
+    assert_eq!(a.last_time_ms, b.last_time_ms);
+}
+
+#[test]
+fn retry_is_applied_once() {
+    let (state, responses) = apply_all(&log());
+    assert_eq!(responses[2].replies, vec![Reply::Integer(12)]);
+    assert_eq!(responses[3].replies, vec![Reply::Integer(12)], "a retry answers the first reply");
+    let db = state.keyspace.db(0).unwrap();
+    assert!(db.get(b"a", u64::MAX).is_some(), "a has no expiry, ExpireKeys must not remove it");
+    // t expired at 1_500 and b at 2_100: both removed by the expiry entry at 2_500; INCR b starts
+    // over; c was deleted. Left: a, b, d.
+    assert_eq!(db.len(), 3);
+    assert_eq!(responses[6].replies[0], Reply::Integer(1));
+    assert_eq!(state.last_time_ms, 2_600);
+}
+
+#[test]
+fn snapshot_round_trip_keeps_everything() {
+    let (mut state, _) = apply_all(&log());
+    state.last_applied = None;
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = dir.path().join("snap.bin");
+    write_snapshot_file(&state, &path).unwrap();
+    let loaded = read_snapshot_file(&path).unwrap();
+    assert_eq!(loaded.keyspace, state.keyspace);
+    assert_eq!(loaded.sessions, state.sessions);
+    assert_eq!(loaded.last_time_ms, state.last_time_ms);
+
+    // Applying the rest of a log after a snapshot gives the same state as applying it all.
+    let all = log();
+    let (full, _) = apply_all(&all);
+    let (mut half, _) = apply_all(&all[..4]);
+    write_snapshot_file(&half, &path).unwrap();
+    half = read_snapshot_file(&path).unwrap();
+    for (i, r) in all.iter().enumerate().skip(4) {
+        half.apply_request(i as u64 + 1, r);
+    }
+    assert_eq!(half.keyspace, full.keyspace);
+    assert_eq!(half.sessions, full.sessions);
+}
+
+#[test]
+fn corrupt_snapshot_is_an_error() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = dir.path().join("snap.bin");
+    std::fs::write(&path, b"TRSNAP01\xff\xff\xff\xff\xff\xff\xff\xff").unwrap();
+    assert!(read_snapshot_file(&path).is_err());
+    std::fs::write(&path, b"garbage").unwrap();
+    assert!(read_snapshot_file(&path).is_err());
+}
