@@ -192,9 +192,9 @@ impl fmt::Display for ReplyError {
             ReplyError::NotInteger => f.write_str("ERR value is not an integer or out of range"),
             ReplyError::NotFloat => f.write_str("ERR value is not a valid float"),
             ReplyError::Overflow => f.write_str("ERR increment or decrement would overflow"),
-            ReplyError::WrongType => f.write_str(
-                "WRONGTYPE Operation against a key holding the wrong kind of value",
-            ),
+            ReplyError::WrongType => {
+                f.write_str("WRONGTYPE Operation against a key holding the wrong kind of value")
+            }
             ReplyError::InvalidExpireTime(cmd) => {
                 f.write_str("ERR invalid expire time in '")?;
                 write_sanitized(f, cmd, 128)?;
@@ -268,7 +268,10 @@ mod tests {
     fn texts_match_redis() {
         let cases: Vec<(ReplyError, &str)> = vec![
             (ReplyError::Syntax, "ERR syntax error"),
-            (ReplyError::wrong_arity(b"GET"), "ERR wrong number of arguments for 'get' command"),
+            (
+                ReplyError::wrong_arity(b"GET"),
+                "ERR wrong number of arguments for 'get' command",
+            ),
             (
                 ReplyError::invalid_expire_time(b"SET"),
                 "ERR invalid expire time in 'set' command",

@@ -9,6 +9,7 @@
 
 pub mod command;
 pub mod error;
+pub mod num;
 pub mod reply;
 pub mod telemetry;
 

@@ -8,7 +8,8 @@ use tracing_subscriber::EnvFilter;
 /// `EnvFilter` directive such as `info,openraft=warn`). Colors only when stdout is a terminal, so
 /// log files stay readable.
 pub fn init_logging(level: &str) -> Result<(), String> {
-    let filter = EnvFilter::try_new(level).map_err(|e| format!("invalid --log-level {level:?}: {e}"))?;
+    let filter =
+        EnvFilter::try_new(level).map_err(|e| format!("invalid --log-level {level:?}: {e}"))?;
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(true)
@@ -22,7 +23,10 @@ pub async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
             (Ok(mut int), Ok(mut term)) => {
                 tokio::select! {
                     _ = int.recv() => {}

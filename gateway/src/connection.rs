@@ -11,6 +11,7 @@ use std::sync::atomic::Ordering;
 
 use bytes::{Bytes, BytesMut};
 use tinyredis_common::command::{self, CommandId, Route};
+use tinyredis_common::num::parse_i64;
 use tinyredis_common::{NUM_DATABASES, Reply, ReplyError};
 use tinyredis_proto::pb;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -140,7 +141,8 @@ impl Connection {
         };
         if !spec.arity_ok(argv.len()) {
             self.flush_segment().await;
-            self.replies.push(Reply::Error(ReplyError::wrong_arity(spec.name.as_bytes())));
+            self.replies
+                .push(Reply::Error(ReplyError::wrong_arity(spec.name.as_bytes())));
             return;
         }
         match spec.route {
@@ -177,7 +179,9 @@ impl Connection {
 
     /// Sends the pending segment to the leader and queues its replies.
     async fn flush_segment(&mut self) {
-        let Some(seg) = self.segment.take() else { return };
+        let Some(seg) = self.segment.take() else {
+            return;
+        };
         let n = seg.commands.len();
         let seq = if seg.write {
             self.seq += 1;
@@ -195,7 +199,9 @@ impl Connection {
         match self.shared.router.execute(req).await {
             Ok(replies) if replies.len() == n => self.replies.extend(replies),
             Ok(_) => {
-                let err = Reply::Error(ReplyError::err("internal error: reply count mismatch from storage node"));
+                let err = Reply::Error(ReplyError::err(
+                    "internal error: reply count mismatch from storage node",
+                ));
                 self.replies.extend(std::iter::repeat_n(err, n));
             }
             Err(e) => {
@@ -220,7 +226,9 @@ impl Connection {
             }
             CommandId::Select => match parse_i64(&argv[1]) {
                 None => Reply::Error(ReplyError::NotInteger),
-                Some(n) if n < 0 || n >= NUM_DATABASES as i64 => Reply::Error(ReplyError::DbIndexOutOfRange),
+                Some(n) if n < 0 || n >= NUM_DATABASES as i64 => {
+                    Reply::Error(ReplyError::DbIndexOutOfRange)
+                }
                 Some(n) => {
                     self.db = n as u32;
                     Reply::Ok
@@ -231,20 +239,11 @@ impl Connection {
                 Reply::Bulk(Bytes::from(text))
             }
             // Every other command is routed to a node; the table says so.
-            _ => Reply::Error(ReplyError::err("internal error: command not executable on the gateway")),
+            _ => Reply::Error(ReplyError::err(
+                "internal error: command not executable on the gateway",
+            )),
         }
     }
-}
-
-/// Parses a Redis integer argument strictly (as Redis's string2ll).
-fn parse_i64(b: &[u8]) -> Option<i64> {
-    if b.is_empty() || b.len() > 20 || b[0] == b'+' || (b.len() > 1 && b[0] == b'0') {
-        return None;
-    }
-    if b.len() > 1 && b[0] == b'-' && b[1] == b'0' {
-        return None;
-    }
-    std::str::from_utf8(b).ok()?.parse().ok()
 }
 
 /// Counts a connection for INFO's `connected_clients` while it lives.

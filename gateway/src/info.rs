@@ -12,12 +12,23 @@ const DEFAULT_SECTIONS: &[&str] = &["server", "clients", "replication", "keyspac
 
 /// Renders the INFO text for the requested sections (Redis 7 accepts several).
 pub async fn render(shared: &Shared, args: &[Bytes]) -> String {
-    let mut wanted: Vec<String> = args.iter().map(|a| String::from_utf8_lossy(a).to_ascii_lowercase()).collect();
-    if wanted.is_empty() || wanted.iter().any(|w| w == "default" || w == "all" || w == "everything") {
+    let mut wanted: Vec<String> = args
+        .iter()
+        .map(|a| String::from_utf8_lossy(a).to_ascii_lowercase())
+        .collect();
+    if wanted.is_empty()
+        || wanted
+            .iter()
+            .any(|w| w == "default" || w == "all" || w == "everything")
+    {
         wanted = DEFAULT_SECTIONS.iter().map(|s| s.to_string()).collect();
     }
     let needs_cluster = wanted.iter().any(|w| w == "replication" || w == "keyspace");
-    let status = if needs_cluster { shared.router.status().await } else { None };
+    let status = if needs_cluster {
+        shared.router.status().await
+    } else {
+        None
+    };
 
     let mut out = String::new();
     for section in DEFAULT_SECTIONS {
@@ -47,7 +58,9 @@ pub async fn render(shared: &Shared, args: &[Bytes]) -> String {
                 let _ = write!(
                     out,
                     "# Clients\r\nconnected_clients:{}\r\n",
-                    shared.connected_clients.load(std::sync::atomic::Ordering::Relaxed)
+                    shared
+                        .connected_clients
+                        .load(std::sync::atomic::Ordering::Relaxed)
                 );
             }
             "replication" => {
@@ -81,7 +94,8 @@ pub async fn render(shared: &Shared, args: &[Bytes]) -> String {
                             );
                         }
                     }
-                    None => out.push_str("leader_id:\r\nleader_addr:\r\nraft_term:0\r\nknown_peers:0\r\n"),
+                    None => out
+                        .push_str("leader_id:\r\nleader_addr:\r\nraft_term:0\r\nknown_peers:0\r\n"),
                 }
             }
             "keyspace" => {
@@ -89,7 +103,11 @@ pub async fn render(shared: &Shared, args: &[Bytes]) -> String {
                 if let Some(st) = &status {
                     for db in &st.keyspace {
                         if db.keys > 0 {
-                            let _ = write!(out, "db{}:keys={},expires={},avg_ttl=0\r\n", db.db, db.keys, db.expires);
+                            let _ = write!(
+                                out,
+                                "db{}:keys={},expires={},avg_ttl=0\r\n",
+                                db.db, db.keys, db.expires
+                            );
                         }
                     }
                 }

@@ -44,7 +44,10 @@ impl ForwardError {
                         deadline.as_secs_f64()
                     )
                 } else {
-                    format!("no Raft leader reachable within {}s", deadline.as_secs_f64())
+                    format!(
+                        "no Raft leader reachable within {}s",
+                        deadline.as_secs_f64()
+                    )
                 };
                 ReplyError::ClusterDown(Bytes::from(text))
             }
@@ -218,7 +221,9 @@ impl Router {
         order.extend(self.addrs());
         let mut fallback = None;
         for addr in order {
-            let Some(ch) = self.channel(&addr) else { continue };
+            let Some(ch) = self.channel(&addr) else {
+                continue;
+            };
             let mut client = pb::admin_client::AdminClient::new(ch);
             let mut req = tonic::Request::new(pb::Empty {});
             req.set_timeout(Duration::from_secs(1));

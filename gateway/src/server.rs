@@ -70,7 +70,12 @@ pub async fn serve(
         connected_clients: AtomicUsize::new(0),
         started: Instant::now(),
         port,
-        run_id: format!("{:016x}{:016x}{:08x}", rand::random::<u64>(), rand::random::<u64>(), rand::random::<u32>()),
+        run_id: format!(
+            "{:016x}{:016x}{:08x}",
+            rand::random::<u64>(),
+            rand::random::<u64>(),
+            rand::random::<u32>()
+        ),
     });
     tracing::info!(listen = %listener.local_addr()?, nodes = ?config.nodes, "gateway accepting RESP connections");
     tokio::pin!(shutdown);

@@ -44,7 +44,9 @@ fn unlist(list: pb::ReplyList) -> Vec<Reply> {
 
 /// The reply used when a node sends something this gateway cannot decode (a newer node version).
 fn undecodable() -> Reply {
-    Reply::Error(ReplyError::err("internal error: undecodable reply from storage node"))
+    Reply::Error(ReplyError::err(
+        "internal error: undecodable reply from storage node",
+    ))
 }
 
 impl From<pb::Reply> for Reply {

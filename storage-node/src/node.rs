@@ -23,9 +23,9 @@ use crate::raft::log_store::{RocksLogStore, open_db};
 use crate::raft::network::{ChannelPool, MAX_MESSAGE_SIZE, NetworkFactory};
 use crate::raft::state_machine::{SharedState, StateMachine};
 use crate::raft::typ::{ClientWriteError, RaftError, RaftMetrics};
-use openraft::rt::WatchReceiver;
 use crate::raft::{NodeId, Op, Raft, Request};
 use crate::service::{self, admin::AdminService, kv::KvService, raft::RaftService};
+use openraft::rt::WatchReceiver;
 
 /// How a storage node is configured.
 #[derive(Debug, Clone)]
@@ -158,12 +158,18 @@ impl Node {
                 Ok(WriteOutcome::NotLeader(service::not_leader(&f)))
             }
             Err(RaftError::APIError(e)) => Err(tonic::Status::internal(e.to_string())),
-            Err(RaftError::Fatal(e)) => Err(tonic::Status::unavailable(format!("raft stopped: {e}"))),
+            Err(RaftError::Fatal(e)) => {
+                Err(tonic::Status::unavailable(format!("raft stopped: {e}")))
+            }
         }
     }
 
     /// Serves a read segment after a linearizable read barrier.
-    pub async fn read(&self, db: u32, commands: &[Vec<Bytes>]) -> Result<pb::Replies, pb::NotLeader> {
+    pub async fn read(
+        &self,
+        db: u32,
+        commands: &[Vec<Bytes>],
+    ) -> Result<pb::Replies, pb::NotLeader> {
         self.reads.wait().await?;
         let state = self.state.read();
         let ctx = ReadCtx {
@@ -179,9 +185,12 @@ impl Node {
     /// The leader hint from this node's metrics.
     fn leader_hint(&self) -> pb::NotLeader {
         let m = self.metrics();
-        let addr = m
-            .current_leader
-            .and_then(|l| m.membership_config.membership().get_node(&l).map(|n| n.addr.clone()));
+        let addr = m.current_leader.and_then(|l| {
+            m.membership_config
+                .membership()
+                .get_node(&l)
+                .map(|n| n.addr.clone())
+        });
         pb::NotLeader {
             leader_id: m.current_leader,
             leader_addr: addr.unwrap_or_default(),
@@ -198,7 +207,12 @@ impl Node {
             .map(|(id, node)| pb::Member {
                 id: *id,
                 addr: node.addr.clone(),
-                kind: if voters.contains(id) { "voter" } else { "learner" }.into(),
+                kind: if voters.contains(id) {
+                    "voter"
+                } else {
+                    "learner"
+                }
+                .into(),
             })
             .collect();
         let role = match m.state {
@@ -242,7 +256,9 @@ impl Node {
 
     fn admin_err(&self, e: RaftError<ClientWriteError>) -> AdminError {
         match e {
-            RaftError::APIError(ClientWriteError::ForwardToLeader(f)) => AdminError::NotLeader(service::not_leader(&f)),
+            RaftError::APIError(ClientWriteError::ForwardToLeader(f)) => {
+                AdminError::NotLeader(service::not_leader(&f))
+            }
             other => AdminError::Failed(other.to_string()),
         }
     }
@@ -253,7 +269,12 @@ impl Node {
             return Err(AdminError::NotLeader(self.leader_hint()));
         }
         let _guard = self.membership_lock.lock().await;
-        let current = self.metrics().membership_config.membership().get_node(&id).cloned();
+        let current = self
+            .metrics()
+            .membership_config
+            .membership()
+            .get_node(&id)
+            .cloned();
         if let Some(existing) = current
             && existing.addr != addr
         {
@@ -315,12 +336,14 @@ impl Node {
                 "snapshot covers applied log",
             )
             .await;
-        res.map(|_| ()).map_err(|e| AdminError::Failed(e.to_string()))
+        res.map(|_| ())
+            .map_err(|e| AdminError::Failed(e.to_string()))
     }
 
     /// A fresh path to receive a snapshot into.
     pub fn incoming_snapshot_path(&self) -> PathBuf {
-        self.snapshot_dir.join(format!("incoming-{:016x}.part", rand::random::<u64>()))
+        self.snapshot_dir
+            .join(format!("incoming-{:016x}.part", rand::random::<u64>()))
     }
 }
 
@@ -340,12 +363,20 @@ impl ReadBarrier {
                 while let Ok(w) = rx.try_recv() {
                     waiters.push(w);
                 }
-                let res = tokio::time::timeout(Duration::from_secs(5), raft.ensure_linearizable(ReadPolicy::ReadIndex)).await;
+                let res = tokio::time::timeout(
+                    Duration::from_secs(5),
+                    raft.ensure_linearizable(ReadPolicy::ReadIndex),
+                )
+                .await;
                 let outcome = match res {
                     Ok(Ok(_)) => Ok(()),
                     Ok(Err(RaftError::APIError(e))) => Err(match e {
-                        openraft::errors::LinearizableReadError::ForwardToLeader(f) => service::not_leader(&f),
-                        openraft::errors::LinearizableReadError::QuorumNotEnough(_) => pb::NotLeader::default(),
+                        openraft::errors::LinearizableReadError::ForwardToLeader(f) => {
+                            service::not_leader(&f)
+                        }
+                        openraft::errors::LinearizableReadError::QuorumNotEnough(_) => {
+                            pb::NotLeader::default()
+                        }
                     }),
                     Ok(Err(RaftError::Fatal(_))) | Err(_) => Err(pb::NotLeader::default()),
                 };
@@ -390,7 +421,10 @@ fn resolve_identity(data_dir: &Path, flag: Option<NodeId>) -> anyhow::Result<Nod
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let Some(id) = flag else {
-                bail!("--node-id is required for a new data dir ({})", data_dir.display());
+                bail!(
+                    "--node-id is required for a new data dir ({})",
+                    data_dir.display()
+                );
             };
             if id == 0 {
                 bail!("--node-id must be at least 1");
@@ -403,11 +437,17 @@ fn resolve_identity(data_dir: &Path, flag: Option<NodeId>) -> anyhow::Result<Nod
 }
 
 /// Runs a storage node until `shutdown` resolves.
-pub async fn run(config: NodeConfig, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+pub async fn run(
+    config: NodeConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
     let id = resolve_identity(&config.data_dir, config.node_id)?;
-    let advertise = config.advertise.clone().unwrap_or_else(|| config.listen.clone());
+    let advertise = config
+        .advertise
+        .clone()
+        .unwrap_or_else(|| config.listen.clone());
 
     let db = open_db(&config.data_dir.join("raft"))?;
     let log_store = RocksLogStore::new(db)?;
@@ -427,11 +467,21 @@ pub async fn run(config: NodeConfig, shutdown: impl Future<Output = ()> + Send +
         replication_lag_threshold: config.snapshot_logs.saturating_mul(2).max(1000),
         ..Default::default()
     };
-    let raft_config = Arc::new(raft_config.validate().context("invalid Raft timing settings")?);
+    let raft_config = Arc::new(
+        raft_config
+            .validate()
+            .context("invalid Raft timing settings")?,
+    );
     let pool = ChannelPool::default();
-    let raft = Raft::new(id, raft_config, NetworkFactory::new(pool.clone()), log_store, state_machine)
-        .await
-        .context("starting Raft")?;
+    let raft = Raft::new(
+        id,
+        raft_config,
+        NetworkFactory::new(pool.clone()),
+        log_store,
+        state_machine,
+    )
+    .await
+    .context("starting Raft")?;
 
     let node = Arc::new(Node {
         id,
@@ -461,18 +511,28 @@ pub async fn run(config: NodeConfig, shutdown: impl Future<Output = ()> + Send +
                 .max_decoding_message_size(MAX_MESSAGE_SIZE)
                 .max_encoding_message_size(MAX_MESSAGE_SIZE),
         )
-        .add_service(pb::admin_server::AdminServer::new(AdminService::new(node.clone())))
-        .serve_with_incoming_shutdown(tokio_stream::wrappers::TcpListenerStream::new(listener), async {
-            let _ = stop_rx.await;
-        });
+        .add_service(pb::admin_server::AdminServer::new(AdminService::new(
+            node.clone(),
+        )))
+        .serve_with_incoming_shutdown(
+            tokio_stream::wrappers::TcpListenerStream::new(listener),
+            async {
+                let _ = stop_rx.await;
+            },
+        );
     let server = tokio::spawn(server);
 
     let joined_marker = config.data_dir.join(JOINED_FILE);
     if fresh && config.bootstrap {
         tracing::info!(node = id, "bootstrapping a new cluster");
-        raft.initialize(BTreeMap::from([(id, BasicNode { addr: advertise.clone() })]))
-            .await
-            .context("bootstrapping")?;
+        raft.initialize(BTreeMap::from([(
+            id,
+            BasicNode {
+                addr: advertise.clone(),
+            },
+        )]))
+        .await
+        .context("bootstrapping")?;
         std::fs::write(&joined_marker, b"bootstrap\n")?;
     } else if !config.join.is_empty() && (fresh || !joined_marker.exists()) {
         let node2 = node.clone();
@@ -486,7 +546,10 @@ pub async fn run(config: NodeConfig, shutdown: impl Future<Output = ()> + Send +
             }
         });
     } else if !fresh && (config.bootstrap || !config.join.is_empty()) {
-        tracing::info!(node = id, "data dir has Raft state: restarting from it, ignoring --bootstrap/--join");
+        tracing::info!(
+            node = id,
+            "data dir has Raft state: restarting from it, ignoring --bootstrap/--join"
+        );
     }
 
     tokio::spawn(expire_loop(node.clone()));

@@ -10,6 +10,7 @@
 use bytes::{Bytes, BytesMut};
 use memchr::memchr;
 use tinyredis_common::ReplyError;
+use tinyredis_common::num::parse_i64;
 
 /// The default for [`Limits::max_bulk_len`]: Redis's `proto-max-bulk-len` default of 512 MB.
 const DEFAULT_MAX_BULK_LEN: usize = 512 * 1024 * 1024;
@@ -162,7 +163,7 @@ fn walk_multibulk(
             Ok(None)
         };
     };
-    let count = parse_redis_integer(count.get(1..).unwrap_or_default())
+    let count = parse_i64(count.get(1..).unwrap_or_default())
         .ok_or(ProtocolError::InvalidMultibulkLength)?;
     if count > saturating_i64(limits.max_multibulk_len) {
         return Err(ProtocolError::InvalidMultibulkLength);
@@ -189,7 +190,7 @@ fn walk_multibulk(
             // An empty header is "\r" at the start of `rest`.
             None => return Err(ProtocolError::ExpectedDollar(b'\r')),
         }
-        let len = parse_redis_integer(&header[1..])
+        let len = parse_i64(&header[1..])
             .filter(|&len| len >= 0 && len <= saturating_i64(limits.max_bulk_len))
             .and_then(|len| usize::try_from(len).ok())
             .ok_or(ProtocolError::InvalidBulkLength)?;
@@ -221,40 +222,6 @@ fn header_line(buf: &[u8]) -> Option<(&[u8], usize)> {
 /// Converts a limit to `i64` for comparison with a parsed length.
 fn saturating_i64(limit: usize) -> i64 {
     i64::try_from(limit).unwrap_or(i64::MAX)
-}
-
-/// Parses a decimal integer with Redis's `string2ll` rules: an optional `-`, then either `0` alone or
-/// digits without a leading zero, at most 20 bytes in all, fitting in an `i64`. Nothing else (no
-/// `+`, no spaces, no `-0`) is accepted.
-fn parse_redis_integer(text: &[u8]) -> Option<i64> {
-    if text.is_empty() || text.len() > 20 {
-        return None;
-    }
-    if text == b"0" {
-        return Some(0);
-    }
-    let (negative, digits) = match text.split_first() {
-        Some((b'-', digits)) => (true, digits),
-        _ => (false, text),
-    };
-    match digits.first() {
-        Some(b'1'..=b'9') => {}
-        _ => return None,
-    }
-    let mut magnitude: u64 = 0;
-    for &digit in digits {
-        if !digit.is_ascii_digit() {
-            return None;
-        }
-        magnitude = magnitude
-            .checked_mul(10)?
-            .checked_add(u64::from(digit - b'0'))?;
-    }
-    if negative {
-        0i64.checked_sub_unsigned(magnitude)
-    } else {
-        i64::try_from(magnitude).ok()
-    }
 }
 
 /// Parses a request whose first byte is not `*`: one line split into arguments like `redis-cli`

@@ -62,9 +62,19 @@ impl RocksLogStore {
 
     /// Returns true when the store has never held any Raft state (a fresh data dir).
     pub fn is_empty(&self) -> io::Result<bool> {
-        let vote = self.db.get_cf(self.cf_meta(), KEY_VOTE).map_err(io::Error::other)?;
-        let any_log = self.db.iterator_cf(self.cf_log(), IteratorMode::Start).next().is_some();
-        let purged = self.db.get_cf(self.cf_meta(), KEY_LAST_PURGED).map_err(io::Error::other)?;
+        let vote = self
+            .db
+            .get_cf(self.cf_meta(), KEY_VOTE)
+            .map_err(io::Error::other)?;
+        let any_log = self
+            .db
+            .iterator_cf(self.cf_log(), IteratorMode::Start)
+            .next()
+            .is_some();
+        let purged = self
+            .db
+            .get_cf(self.cf_meta(), KEY_LAST_PURGED)
+            .map_err(io::Error::other)?;
         Ok(vote.is_none() && !any_log && purged.is_none())
     }
 
@@ -77,7 +87,11 @@ impl RocksLogStore {
     }
 
     fn get_meta<T: serde::de::DeserializeOwned>(&self, key: &[u8]) -> io::Result<Option<T>> {
-        match self.db.get_cf(self.cf_meta(), key).map_err(io::Error::other)? {
+        match self
+            .db
+            .get_cf(self.cf_meta(), key)
+            .map_err(io::Error::other)?
+        {
             Some(bytes) => codec::decode(&bytes).map(Some),
             None => Ok(None),
         }
@@ -133,9 +147,10 @@ impl RaftLogReader<TypeConfig> for RocksLogStore {
         };
         let start_key = index_key(start);
         let mut out = Vec::new();
-        let iter = self
-            .db
-            .iterator_cf(self.cf_log(), IteratorMode::From(&start_key, Direction::Forward));
+        let iter = self.db.iterator_cf(
+            self.cf_log(),
+            IteratorMode::From(&start_key, Direction::Forward),
+        );
         for item in iter {
             let (key, value) = item.map_err(io::Error::other)?;
             let index = key_index(&key)?;
@@ -199,14 +214,22 @@ impl RaftLogStorage<TypeConfig> for RocksLogStore {
         self.get_meta(KEY_COMMITTED)
     }
 
-    async fn append<I>(&mut self, entries: I, callback: IOFlushed<TypeConfig>) -> Result<(), io::Error>
+    async fn append<I>(
+        &mut self,
+        entries: I,
+        callback: IOFlushed<TypeConfig>,
+    ) -> Result<(), io::Error>
     where
         I: IntoIterator<Item = Entry> + OptionalSend,
         I::IntoIter: OptionalSend,
     {
         let mut batch = WriteBatch::default();
         for entry in entries {
-            batch.put_cf(self.cf_log(), index_key(entry.index()), codec::encode(&entry)?);
+            batch.put_cf(
+                self.cf_log(),
+                index_key(entry.index()),
+                codec::encode(&entry)?,
+            );
         }
         // Written (readable) now; durable when the flusher's fsync completes.
         self.db.write(batch).map_err(io::Error::other)?;

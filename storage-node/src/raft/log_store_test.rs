@@ -16,7 +16,9 @@ fn io_err(e: std::io::Error) -> StorageError<TypeConfig> {
 }
 
 impl StoreBuilder<TypeConfig, RocksLogStore, StateMachine, TempDir> for Builder {
-    async fn build(&self) -> Result<(TempDir, RocksLogStore, StateMachine), StorageError<TypeConfig>> {
+    async fn build(
+        &self,
+    ) -> Result<(TempDir, RocksLogStore, StateMachine), StorageError<TypeConfig>> {
         let dir = TempDir::new().map_err(io_err)?;
         let db = open_db(&dir.path().join("raft")).map_err(io_err)?;
         let log = RocksLogStore::new(db).map_err(io_err)?;

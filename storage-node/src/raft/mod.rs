@@ -43,7 +43,8 @@ pub mod typ {
     pub type SnapshotMeta = openraft::alias::SnapshotMetaOf<TypeConfig>;
     pub type StoredMembership = openraft::alias::StoredMembershipOf<TypeConfig>;
     pub type Membership = openraft::Membership<u64, openraft::BasicNode>;
-    pub type RaftError<E = openraft::errors::Infallible> = openraft::errors::RaftError<TypeConfig, E>;
+    pub type RaftError<E = openraft::errors::Infallible> =
+        openraft::errors::RaftError<TypeConfig, E>;
     pub type RPCError = openraft::errors::RPCError<TypeConfig>;
     pub type ClientWriteError = openraft::errors::ClientWriteError<TypeConfig>;
     pub type ForwardToLeader = openraft::errors::ForwardToLeader<TypeConfig>;

@@ -23,8 +23,8 @@ use tonic::transport::{Channel, Endpoint};
 
 use super::state_machine::SnapshotFile;
 use super::typ::{
-    AppendEntriesRequest, AppendEntriesResponse, RaftError, SnapshotResponse, TransferLeaderRequest,
-    TransferLeaderResponse, Vote, VoteRequest, VoteResponse,
+    AppendEntriesRequest, AppendEntriesResponse, RaftError, SnapshotResponse,
+    TransferLeaderRequest, TransferLeaderResponse, Vote, VoteRequest, VoteResponse,
 };
 use super::{NodeId, TypeConfig, codec};
 
@@ -80,7 +80,11 @@ impl RaftNetworkFactory<TypeConfig> for NetworkFactory {
             client: self
                 .pool
                 .get(&node.addr)
-                .map(|ch| RaftClient::new(ch).max_decoding_message_size(MAX_MESSAGE_SIZE).max_encoding_message_size(MAX_MESSAGE_SIZE))
+                .map(|ch| {
+                    RaftClient::new(ch)
+                        .max_decoding_message_size(MAX_MESSAGE_SIZE)
+                        .max_encoding_message_size(MAX_MESSAGE_SIZE)
+                })
                 .map_err(|e| e.to_string()),
         }
     }
@@ -104,24 +108,35 @@ fn status_to_rpc(status: tonic::Status) -> RPCError<TypeConfig> {
 
 impl Network {
     fn client(&self) -> Result<RaftClient<Channel>, RPCError<TypeConfig>> {
-        self.client
-            .clone()
-            .map_err(|e| RPCError::Unreachable(Unreachable::from_string(format!("bad peer address: {e}"))))
+        self.client.clone().map_err(|e| {
+            RPCError::Unreachable(Unreachable::from_string(format!("bad peer address: {e}")))
+        })
     }
 
-    fn decode_reply<Resp: DeserializeOwned>(&self, data: &[u8]) -> Result<Resp, RPCError<TypeConfig>> {
+    fn decode_reply<Resp: DeserializeOwned>(
+        &self,
+        data: &[u8],
+    ) -> Result<Resp, RPCError<TypeConfig>> {
         let res: Result<Resp, RaftError> =
             codec::decode(data).map_err(|e| RPCError::Network(NetworkError::new(&e)))?;
         // The only remote error is Fatal (the peer's Raft stopped): treat the peer as unreachable so
         // openraft backs off.
         res.map_err(|e| {
-            RPCError::Unreachable(Unreachable::from_string(format!("node {}: {e}", self.target)))
+            RPCError::Unreachable(Unreachable::from_string(format!(
+                "node {}: {e}",
+                self.target
+            )))
         })
     }
 
-    fn message<Req: Serialize>(req: &Req, option: &RPCOption) -> Result<tonic::Request<pb::RaftMessage>, RPCError<TypeConfig>> {
+    fn message<Req: Serialize>(
+        req: &Req,
+        option: &RPCOption,
+    ) -> Result<tonic::Request<pb::RaftMessage>, RPCError<TypeConfig>> {
         let data = codec::encode(req).map_err(|e| RPCError::Network(NetworkError::new(&e)))?;
-        let mut request = tonic::Request::new(pb::RaftMessage { data: Bytes::from(data) });
+        let mut request = tonic::Request::new(pb::RaftMessage {
+            data: Bytes::from(data),
+        });
         request.set_timeout(option.hard_ttl());
         Ok(request)
     }
@@ -136,11 +151,19 @@ impl RaftNetworkV2<TypeConfig> for Network {
         option: RPCOption,
     ) -> Result<AppendEntriesResponse, RPCError<TypeConfig>> {
         let request = Self::message(&req, &option)?;
-        let resp = self.client()?.append_entries(request).await.map_err(status_to_rpc)?;
+        let resp = self
+            .client()?
+            .append_entries(request)
+            .await
+            .map_err(status_to_rpc)?;
         self.decode_reply(&resp.into_inner().data)
     }
 
-    async fn vote(&mut self, req: VoteRequest, option: RPCOption) -> Result<VoteResponse, RPCError<TypeConfig>> {
+    async fn vote(
+        &mut self,
+        req: VoteRequest,
+        option: RPCOption,
+    ) -> Result<VoteResponse, RPCError<TypeConfig>> {
         let request = Self::message(&req, &option)?;
         let resp = self.client()?.vote(request).await.map_err(status_to_rpc)?;
         self.decode_reply(&resp.into_inner().data)
@@ -152,7 +175,11 @@ impl RaftNetworkV2<TypeConfig> for Network {
         option: RPCOption,
     ) -> Result<TransferLeaderResponse, RPCError<TypeConfig>> {
         let request = Self::message(&req, &option)?;
-        let resp = self.client()?.transfer_leader(request).await.map_err(status_to_rpc)?;
+        let resp = self
+            .client()?
+            .transfer_leader(request)
+            .await
+            .map_err(status_to_rpc)?;
         self.decode_reply(&resp.into_inner().data)
     }
 
@@ -171,7 +198,12 @@ impl RaftNetworkV2<TypeConfig> for Network {
         let (tx, rx) = tokio::sync::mpsc::channel::<pb::SnapshotChunk>(4);
         let producer = tokio::task::spawn_blocking(move || {
             use pb::snapshot_chunk::Payload;
-            if tx.blocking_send(pb::SnapshotChunk { payload: Some(Payload::Meta(Bytes::from(meta))) }).is_err() {
+            if tx
+                .blocking_send(pb::SnapshotChunk {
+                    payload: Some(Payload::Meta(Bytes::from(meta))),
+                })
+                .is_err()
+            {
                 return Ok(());
             }
             loop {
@@ -181,7 +213,9 @@ impl RaftNetworkV2<TypeConfig> for Network {
                     return Ok(());
                 }
                 buf.truncate(n);
-                let chunk = pb::SnapshotChunk { payload: Some(Payload::Data(Bytes::from(buf))) };
+                let chunk = pb::SnapshotChunk {
+                    payload: Some(Payload::Data(Bytes::from(buf))),
+                };
                 if tx.blocking_send(chunk).is_err() {
                     return Ok::<(), std::io::Error>(());
                 }
@@ -202,6 +236,7 @@ impl RaftNetworkV2<TypeConfig> for Network {
             Err(e) => return Err(StreamingError::Network(NetworkError::new(&e))),
         }
         let resp = resp.map_err(|s| StreamingError::from(status_to_rpc(s)))?;
-        self.decode_reply(&resp.into_inner().data).map_err(StreamingError::from)
+        self.decode_reply(&resp.into_inner().data)
+            .map_err(StreamingError::from)
     }
 }

@@ -69,12 +69,21 @@ impl Sessions {
     }
 
     fn record(&mut self, client: u64, seq: u64, replies: Vec<Reply>, index: u64) {
-        if let Some(old) = self.by_client.insert(client, Session { seq, replies, index }) {
+        if let Some(old) = self.by_client.insert(
+            client,
+            Session {
+                seq,
+                replies,
+                index,
+            },
+        ) {
             self.by_index.remove(&old.index);
         }
         self.by_index.insert(index, client);
         while self.by_client.len() > MAX_SESSIONS {
-            let Some((_, oldest)) = self.by_index.pop_first() else { break };
+            let Some((_, oldest)) = self.by_index.pop_first() else {
+                break;
+            };
             self.by_client.remove(&oldest);
         }
     }
@@ -163,7 +172,8 @@ impl SmState {
                     })
                     .collect();
                 if *seq != 0 {
-                    self.sessions.record(*client_id, *seq, replies.clone(), index);
+                    self.sessions
+                        .record(*client_id, *seq, replies.clone(), index);
                 }
                 Response { replies }
             }
@@ -295,7 +305,8 @@ impl SnapshotDir {
 
     /// Returns a fresh path for receiving a snapshot from the leader.
     fn incoming_path(&self) -> PathBuf {
-        self.dir.join(format!("incoming-{:016x}.part", rand::random::<u64>()))
+        self.dir
+            .join(format!("incoming-{:016x}.part", rand::random::<u64>()))
     }
 }
 
@@ -361,7 +372,9 @@ pub struct SnapshotBuilder {
 impl RaftSnapshotBuilder<TypeConfig> for SnapshotBuilder {
     type SnapshotData = SnapshotFile;
 
-    async fn build_snapshot(&mut self) -> Result<openraft::alias::SnapshotOf<TypeConfig, SnapshotFile>, io::Error> {
+    async fn build_snapshot(
+        &mut self,
+    ) -> Result<openraft::alias::SnapshotOf<TypeConfig, SnapshotFile>, io::Error> {
         // O(1) clone of the persistent keyspace: apply is blocked only for this moment.
         let state = self.shared.read().clone();
         let meta = SnapshotMeta {
@@ -408,7 +421,8 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
                     EntryPayload::Blank => Response::default(),
                     EntryPayload::Normal(req) => state.apply_request(entry.log_id.index, req),
                     EntryPayload::Membership(m) => {
-                        state.last_membership = StoredMembership::new(Some(entry.log_id.clone()), m.clone());
+                        state.last_membership =
+                            StoredMembership::new(Some(entry.log_id.clone()), m.clone());
                         Response::default()
                     }
                 };
@@ -429,7 +443,11 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         }
     }
 
-    async fn install_snapshot(&mut self, meta: &SnapshotMeta, snapshot: SnapshotFile) -> Result<(), io::Error> {
+    async fn install_snapshot(
+        &mut self,
+        meta: &SnapshotMeta,
+        snapshot: SnapshotFile,
+    ) -> Result<(), io::Error> {
         let src = snapshot.path;
         let dst = self.snapshots.file_for(meta);
         let dir = self.snapshots.clone();
@@ -460,11 +478,15 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
     ) -> Result<Option<openraft::alias::SnapshotOf<TypeConfig, SnapshotFile>>, io::Error> {
         for path in self.snapshots.list()? {
             match read_meta(&path) {
-                Ok(meta) => return Ok(Some(openraft::Snapshot {
-                    meta,
-                    snapshot: SnapshotFile { path },
-                })),
-                Err(e) => tracing::warn!(path = %path.display(), error = %e, "skipping unreadable snapshot"),
+                Ok(meta) => {
+                    return Ok(Some(openraft::Snapshot {
+                        meta,
+                        snapshot: SnapshotFile { path },
+                    }));
+                }
+                Err(e) => {
+                    tracing::warn!(path = %path.display(), error = %e, "skipping unreadable snapshot")
+                }
             }
         }
         Ok(None)

@@ -6,7 +6,10 @@ use tinyredis_common::Reply;
 use super::*;
 
 fn argv(words: &[&str]) -> Vec<Bytes> {
-    words.iter().map(|w| Bytes::copy_from_slice(w.as_bytes())).collect()
+    words
+        .iter()
+        .map(|w| Bytes::copy_from_slice(w.as_bytes()))
+        .collect()
 }
 
 fn commands(client_id: u64, seq: u64, time_ms: u64, cmds: &[&[&str]]) -> Request {
@@ -26,8 +29,22 @@ fn commands(client_id: u64, seq: u64, time_ms: u64, cmds: &[&[&str]]) -> Request
 /// backwards (a new leader with a slower clock).
 fn log() -> Vec<Request> {
     vec![
-        commands(1, 1, 1_000, &[&["SET", "a", "1"], &["INCR", "a"], &["SET", "t", "x", "PX", "500"]]),
-        commands(2, 1, 1_100, &[&["MSET", "b", "2", "c", "3"], &["EXPIRE", "b", "1"]]),
+        commands(
+            1,
+            1,
+            1_000,
+            &[
+                &["SET", "a", "1"],
+                &["INCR", "a"],
+                &["SET", "t", "x", "PX", "500"],
+            ],
+        ),
+        commands(
+            2,
+            1,
+            1_100,
+            &[&["MSET", "b", "2", "c", "3"], &["EXPIRE", "b", "1"]],
+        ),
         commands(1, 2, 1_200, &[&["INCRBY", "a", "10"]]),
         // Retry of the previous request: must not add 10 again.
         commands(1, 2, 1_300, &[&["INCRBY", "a", "10"]]),
@@ -37,10 +54,19 @@ fn log() -> Vec<Request> {
             time_ms: 2_500,
             seed: 0,
             op: Op::ExpireKeys {
-                keys: vec![(0, Bytes::from_static(b"t")), (0, Bytes::from_static(b"b")), (0, Bytes::from_static(b"a"))],
+                keys: vec![
+                    (0, Bytes::from_static(b"t")),
+                    (0, Bytes::from_static(b"b")),
+                    (0, Bytes::from_static(b"a")),
+                ],
             },
         },
-        commands(2, 2, 2_600, &[&["INCR", "b"], &["DEL", "c", "nosuch"], &["PERSIST", "d"]]),
+        commands(
+            2,
+            2,
+            2_600,
+            &[&["INCR", "b"], &["DEL", "c", "nosuch"], &["PERSIST", "d"]],
+        ),
     ]
 }
 
@@ -68,9 +94,16 @@ fn same_entries_give_same_state() {
 fn retry_is_applied_once() {
     let (state, responses) = apply_all(&log());
     assert_eq!(responses[2].replies, vec![Reply::Integer(12)]);
-    assert_eq!(responses[3].replies, vec![Reply::Integer(12)], "a retry answers the first reply");
+    assert_eq!(
+        responses[3].replies,
+        vec![Reply::Integer(12)],
+        "a retry answers the first reply"
+    );
     let db = state.keyspace.db(0).unwrap();
-    assert!(db.get(b"a", u64::MAX).is_some(), "a has no expiry, ExpireKeys must not remove it");
+    assert!(
+        db.get(b"a", u64::MAX).is_some(),
+        "a has no expiry, ExpireKeys must not remove it"
+    );
     // t expired at 1_500 and b at 2_100: both removed by the expiry entry at 2_500; INCR b starts
     // over; c was deleted. Left: a, b, d.
     assert_eq!(db.len(), 3);

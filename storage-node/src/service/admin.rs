@@ -26,16 +26,24 @@ fn respond(res: Result<(), AdminError>) -> Result<Response<pb::AdminResponse>, S
         Err(AdminError::NotLeader(hint)) => Outcome::NotLeader(hint),
         Err(AdminError::Failed(msg)) => Outcome::Error(msg),
     };
-    Ok(Response::new(pb::AdminResponse { outcome: Some(outcome) }))
+    Ok(Response::new(pb::AdminResponse {
+        outcome: Some(outcome),
+    }))
 }
 
 #[tonic::async_trait]
 impl pb::admin_server::Admin for AdminService {
-    async fn status(&self, _request: Request<pb::Empty>) -> Result<Response<pb::NodeStatus>, Status> {
+    async fn status(
+        &self,
+        _request: Request<pb::Empty>,
+    ) -> Result<Response<pb::NodeStatus>, Status> {
         Ok(Response::new(self.node.status()))
     }
 
-    async fn add_node(&self, request: Request<pb::AddNodeRequest>) -> Result<Response<pb::AdminResponse>, Status> {
+    async fn add_node(
+        &self,
+        request: Request<pb::AddNodeRequest>,
+    ) -> Result<Response<pb::AdminResponse>, Status> {
         let req = request.into_inner();
         if req.addr.is_empty() {
             return Err(Status::invalid_argument("addr is required"));
@@ -50,7 +58,10 @@ impl pb::admin_server::Admin for AdminService {
         respond(self.node.remove_node(request.into_inner().node_id).await)
     }
 
-    async fn trigger_snapshot(&self, _request: Request<pb::Empty>) -> Result<Response<pb::AdminResponse>, Status> {
+    async fn trigger_snapshot(
+        &self,
+        _request: Request<pb::Empty>,
+    ) -> Result<Response<pb::AdminResponse>, Status> {
         respond(self.node.snapshot_now().await)
     }
 }

@@ -23,14 +23,21 @@ impl KvService {
 
 #[tonic::async_trait]
 impl pb::kv_server::Kv for KvService {
-    async fn execute(&self, request: Request<pb::ExecuteRequest>) -> Result<Response<pb::ExecuteResponse>, Status> {
+    async fn execute(
+        &self,
+        request: Request<pb::ExecuteRequest>,
+    ) -> Result<Response<pb::ExecuteResponse>, Status> {
         let req = request.into_inner();
         if req.db as usize >= tinyredis_common::NUM_DATABASES {
             return Err(Status::invalid_argument("db index out of range"));
         }
         let commands: Vec<_> = req.commands.into_iter().map(|c| c.argv).collect();
         let outcome = if req.write {
-            match self.node.write(req.client_id, req.seq, req.db, commands).await? {
+            match self
+                .node
+                .write(req.client_id, req.seq, req.db, commands)
+                .await?
+            {
                 WriteOutcome::Applied(replies) => Outcome::Replies(replies),
                 WriteOutcome::NotLeader(hint) => Outcome::NotLeader(hint),
             }
@@ -40,6 +47,8 @@ impl pb::kv_server::Kv for KvService {
                 Err(hint) => Outcome::NotLeader(hint),
             }
         };
-        Ok(Response::new(pb::ExecuteResponse { outcome: Some(outcome) }))
+        Ok(Response::new(pb::ExecuteResponse {
+            outcome: Some(outcome),
+        }))
     }
 }

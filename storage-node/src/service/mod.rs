@@ -16,6 +16,10 @@ use crate::raft::typ::ForwardToLeader;
 pub fn not_leader(f: &ForwardToLeader) -> pb::NotLeader {
     pb::NotLeader {
         leader_id: f.leader_id,
-        leader_addr: f.leader_node.as_ref().map(|n| n.addr.clone()).unwrap_or_default(),
+        leader_addr: f
+            .leader_node
+            .as_ref()
+            .map(|n| n.addr.clone())
+            .unwrap_or_default(),
     }
 }

@@ -28,29 +28,46 @@ impl RaftService {
 }
 
 fn decode<T: serde::de::DeserializeOwned>(msg: &pb::RaftMessage) -> Result<T, Status> {
-    codec::decode(&msg.data).map_err(|e| Status::invalid_argument(format!("undecodable raft message: {e}")))
+    codec::decode(&msg.data)
+        .map_err(|e| Status::invalid_argument(format!("undecodable raft message: {e}")))
 }
 
 fn reply<T: Serialize>(value: &T) -> Result<Response<pb::RaftMessage>, Status> {
     let data = codec::encode(value).map_err(|e| Status::internal(e.to_string()))?;
-    Ok(Response::new(pb::RaftMessage { data: Bytes::from(data) }))
+    Ok(Response::new(pb::RaftMessage {
+        data: Bytes::from(data),
+    }))
 }
 
 #[tonic::async_trait]
 impl pb::raft_server::Raft for RaftService {
-    async fn vote(&self, request: Request<pb::RaftMessage>) -> Result<Response<pb::RaftMessage>, Status> {
+    async fn vote(
+        &self,
+        request: Request<pb::RaftMessage>,
+    ) -> Result<Response<pb::RaftMessage>, Status> {
         let req = decode(request.get_ref())?;
         reply(&self.node.raft.vote(req).await)
     }
 
-    async fn append_entries(&self, request: Request<pb::RaftMessage>) -> Result<Response<pb::RaftMessage>, Status> {
+    async fn append_entries(
+        &self,
+        request: Request<pb::RaftMessage>,
+    ) -> Result<Response<pb::RaftMessage>, Status> {
         let req = decode(request.get_ref())?;
         reply(&self.node.raft.append_entries(req).await)
     }
 
-    async fn transfer_leader(&self, request: Request<pb::RaftMessage>) -> Result<Response<pb::RaftMessage>, Status> {
+    async fn transfer_leader(
+        &self,
+        request: Request<pb::RaftMessage>,
+    ) -> Result<Response<pb::RaftMessage>, Status> {
         let req = decode(request.get_ref())?;
-        let res: Result<_, RaftError> = self.node.raft.handle_transfer_leader(req).await.map_err(RaftError::Fatal);
+        let res: Result<_, RaftError> = self
+            .node
+            .raft
+            .handle_transfer_leader(req)
+            .await
+            .map_err(RaftError::Fatal);
         reply(&res)
     }
 
@@ -64,22 +81,33 @@ impl pb::raft_server::Raft for RaftService {
             .await
             .ok_or_else(|| Status::invalid_argument("empty snapshot stream"))??;
         let Some(Payload::Meta(meta)) = first.payload else {
-            return Err(Status::invalid_argument("snapshot stream must start with its metadata"));
+            return Err(Status::invalid_argument(
+                "snapshot stream must start with its metadata",
+            ));
         };
-        let (vote, meta): (Vote, SnapshotMeta) =
-            codec::decode(&meta).map_err(|e| Status::invalid_argument(format!("bad snapshot metadata: {e}")))?;
+        let (vote, meta): (Vote, SnapshotMeta) = codec::decode(&meta)
+            .map_err(|e| Status::invalid_argument(format!("bad snapshot metadata: {e}")))?;
         let path = self.node.incoming_snapshot_path();
         let mut file = std::io::BufWriter::new(
-            std::fs::File::create(&path).map_err(|e| Status::internal(format!("creating {}: {e}", path.display())))?,
+            std::fs::File::create(&path)
+                .map_err(|e| Status::internal(format!("creating {}: {e}", path.display())))?,
         );
         let result: Result<(), Status> = async {
             while let Some(chunk) = stream.next().await {
                 match chunk?.payload {
-                    Some(Payload::Data(data)) => file.write_all(&data).map_err(|e| Status::internal(e.to_string()))?,
-                    _ => return Err(Status::invalid_argument("unexpected chunk in snapshot stream")),
+                    Some(Payload::Data(data)) => file
+                        .write_all(&data)
+                        .map_err(|e| Status::internal(e.to_string()))?,
+                    _ => {
+                        return Err(Status::invalid_argument(
+                            "unexpected chunk in snapshot stream",
+                        ));
+                    }
                 }
             }
-            let file = file.into_inner().map_err(|e| Status::internal(e.to_string()))?;
+            let file = file
+                .into_inner()
+                .map_err(|e| Status::internal(e.to_string()))?;
             file.sync_all().map_err(|e| Status::internal(e.to_string()))
         }
         .await;
