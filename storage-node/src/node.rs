@@ -598,11 +598,12 @@ async fn join_cluster(node: &Node, pool: &ChannelPool, seeds: &[String]) {
                         tracing::info!(node = node.id, via = %addr, "joined the cluster as a voter");
                         return;
                     }
-                    Some(pb::admin_response::Outcome::NotLeader(hint)) => {
-                        if !hint.leader_addr.is_empty() && !targets.contains(&hint.leader_addr) {
-                            targets.insert(i, hint.leader_addr);
-                        }
+                    Some(pb::admin_response::Outcome::NotLeader(hint))
+                        if !hint.leader_addr.is_empty() && !targets.contains(&hint.leader_addr) =>
+                    {
+                        targets.insert(i, hint.leader_addr);
                     }
+                    Some(pb::admin_response::Outcome::NotLeader(_)) => {}
                     Some(pb::admin_response::Outcome::Error(e)) => {
                         tracing::warn!(via = %addr, error = %e, "join refused");
                     }

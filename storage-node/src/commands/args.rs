@@ -2,48 +2,9 @@
 
 use tinyredis_common::ReplyError;
 
-/// Longest text [`parse_i64`] accepts (Redis's `LONG_STR_SIZE - 1`): "-9223372036854775808" fits.
-const MAX_I64_LEN: usize = 20;
-
-/// Parses a signed 64-bit integer exactly as Redis's `string2ll` does.
-///
-/// Accepts an optional `-` followed by decimal digits. Rejects the empty string, a leading `+`,
-/// leading zeros (but "0" itself is fine), "-0", spaces anywhere, any other byte, more than 20 bytes,
-/// and values outside `i64`.
-pub fn parse_i64(text: &[u8]) -> Option<i64> {
-    if text.is_empty() || text.len() > MAX_I64_LEN {
-        return None;
-    }
-    if text == b"0" {
-        return Some(0);
-    }
-    let (negative, digits) = match text {
-        [b'-', rest @ ..] => (true, rest),
-        _ => (false, text),
-    };
-    match digits.first() {
-        Some(b'1'..=b'9') => {}
-        _ => return None,
-    }
-    let mut magnitude: u64 = 0;
-    for &b in digits {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        magnitude = magnitude
-            .checked_mul(10)?
-            .checked_add(u64::from(b - b'0'))?;
-    }
-    if negative {
-        // -(i64::MIN) does not fit in i64, so negate in the unsigned domain.
-        if magnitude > i64::MIN.unsigned_abs() {
-            return None;
-        }
-        Some(0i64.wrapping_sub_unsigned(magnitude))
-    } else {
-        i64::try_from(magnitude).ok()
-    }
-}
+/// Redis's `string2ll`, shared with the gateway: no `+`, no leading zeros, no spaces, no "-0", at most
+/// 20 bytes, within `i64`.
+pub use tinyredis_common::num::parse_i64;
 
 /// Parses an integer argument, replying `ERR value is not an integer or out of range` on failure.
 pub fn i64_arg(text: &[u8]) -> Result<i64, ReplyError> {

@@ -185,7 +185,7 @@ impl RaftLogStorage<TypeConfig> for RocksLogStore {
                 let entry: Entry = codec::decode(&value)?;
                 Some(entry.log_id())
             }
-            None => last_purged.clone(),
+            None => last_purged,
         };
         Ok(LogState {
             last_purged_log_id: last_purged,

@@ -204,7 +204,7 @@ fn write_snapshot_file(state: &SmState, path: &Path) -> io::Result<()> {
         let mut w = BufWriter::with_capacity(1 << 20, file);
         w.write_all(SNAPSHOT_MAGIC)?;
         let header = codec::encode(&SnapshotHeader {
-            last_log_id: state.last_applied.clone(),
+            last_log_id: state.last_applied,
             last_membership: state.last_membership.clone(),
             last_time_ms: state.last_time_ms,
             sessions: state.sessions.clone(),
@@ -378,7 +378,7 @@ impl RaftSnapshotBuilder<TypeConfig> for SnapshotBuilder {
         // O(1) clone of the persistent keyspace: apply is blocked only for this moment.
         let state = self.shared.read().clone();
         let meta = SnapshotMeta {
-            last_log_id: state.last_applied.clone(),
+            last_log_id: state.last_applied,
             last_membership: state.last_membership.clone(),
         };
         let path = self.snapshots.file_for(&meta);
@@ -407,7 +407,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
 
     async fn applied_state(&mut self) -> Result<(Option<LogId>, StoredMembership), io::Error> {
         let s = self.shared.read();
-        Ok((s.last_applied.clone(), s.last_membership.clone()))
+        Ok((s.last_applied, s.last_membership.clone()))
     }
 
     async fn apply<Strm>(&mut self, mut entries: Strm) -> Result<(), io::Error>
@@ -422,11 +422,11 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
                     EntryPayload::Normal(req) => state.apply_request(entry.log_id.index, req),
                     EntryPayload::Membership(m) => {
                         state.last_membership =
-                            StoredMembership::new(Some(entry.log_id.clone()), m.clone());
+                            StoredMembership::new(Some(entry.log_id), m.clone());
                         Response::default()
                     }
                 };
-                state.last_applied = Some(entry.log_id.clone());
+                state.last_applied = Some(entry.log_id);
                 response
             };
             if let Some(responder) = responder {
