@@ -23,12 +23,12 @@ use std::sync::{Mutex, Once};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
-use tinyredis_proto::pb;
 use tinyredis_proto::pb::admin_client::AdminClient;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 pub use redis;
+pub use tinyredis_proto::pb;
 
 /// Raft timing used by test clusters: faster than the defaults so failovers are quick.
 pub const HEARTBEAT_MS: u64 = 50;
@@ -54,6 +54,7 @@ pub fn init_tracing() {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_test_writer()
+            .with_ansi(false)
             .try_init();
     });
 }
@@ -131,7 +132,8 @@ fn log_stdio(path: &Path) -> Result<(Stdio, Stdio)> {
 }
 
 /// Spawns a process whose output goes to `log`. On Linux it gets SIGKILL when the spawning thread
-/// dies, so a crashed or aborted test run leaves nothing behind.
+/// dies, so a crashed or aborted test run leaves nothing behind. (So spawn from the test's own
+/// thread or a runtime worker, never from `spawn_blocking`, whose threads exit when idle.)
 fn spawn(bin: &Path, args: &[String], log: &Path) -> Result<Child> {
     let (out, err) = log_stdio(log)?;
     let mut cmd = Command::new(bin);
@@ -254,6 +256,12 @@ impl ClusterOptions {
         self.node_args.extend(args.into_iter().map(Into::into));
         self
     }
+
+    /// Sets the gateway's `--failover-timeout`, in seconds.
+    pub fn failover_timeout(mut self, secs: f64) -> ClusterOptions {
+        self.failover_timeout_secs = secs;
+        self
+    }
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -279,9 +287,9 @@ impl TestCluster {
     pub async fn start_with(opts: ClusterOptions) -> Result<TestCluster> {
         init_tracing();
         assert!(opts.nodes >= 1, "a cluster needs at least one node");
-        let node_bin = binary("tinyredis-node");
+        // Fail early, with build instructions, if a binary is missing.
+        let _ = binary("tinyredis-node");
         let _ = binary("tinyredis-gateway");
-        let _ = node_bin;
         let dir = tempfile::Builder::new().prefix("tinyredis-it-").tempdir()?;
         let started = Instant::now();
         let gateway_log = dir.path().join("gateway.log");
@@ -325,6 +333,11 @@ impl TestCluster {
     /// The gateway's RESP address (`127.0.0.1:<port>`).
     pub fn gateway_addr(&self) -> String {
         self.gateway.addr.clone()
+    }
+
+    /// The gateway's process id, if it runs.
+    pub fn gateway_pid(&self) -> Option<u32> {
+        self.gateway.child.as_ref().map(|c| c.id())
     }
 
     /// The gRPC address of node `id`.

@@ -87,6 +87,11 @@ commands! {
     Select => "select", 2, Gateway, (0, 0, 0), ["loading", "stale", "fast"];
     Quit => "quit", -1, Gateway, (0, 0, 0), ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"];
     Info => "info", -1, Gateway, (0, 0, 0), ["loading", "stale"];
+    Hello => "hello", -1, Gateway, (0, 0, 0), ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"];
+    Client => "client", -2, Gateway, (0, 0, 0), ["noscript", "loading", "stale"];
+    Command => "command", -1, Gateway, (0, 0, 0), ["loading", "stale"];
+    Reset => "reset", 1, Gateway, (0, 0, 0), ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"];
+    Time => "time", 1, Gateway, (0, 0, 0), ["loading", "stale", "fast"];
 
     // Keyspace reads.
     Get => "get", 2, Read, (1, 1, 1), ["readonly", "fast"];
@@ -110,6 +115,26 @@ commands! {
     Persist => "persist", 2, Write, (1, 1, 1), ["write", "fast"];
     Flushdb => "flushdb", -1, Write, (0, 0, 0), ["write"];
     Flushall => "flushall", -1, Write, (0, 0, 0), ["write"];
+
+    // Lists.
+    Llen => "llen", 2, Read, (1, 1, 1), ["readonly", "fast"];
+    Lrange => "lrange", 4, Read, (1, 1, 1), ["readonly"];
+    Lindex => "lindex", 3, Read, (1, 1, 1), ["readonly"];
+    Lpos => "lpos", -3, Read, (1, 1, 1), ["readonly"];
+    Lpush => "lpush", -3, Write, (1, 1, 1), ["write", "denyoom", "fast"];
+    Rpush => "rpush", -3, Write, (1, 1, 1), ["write", "denyoom", "fast"];
+    Lpushx => "lpushx", -3, Write, (1, 1, 1), ["write", "denyoom", "fast"];
+    Rpushx => "rpushx", -3, Write, (1, 1, 1), ["write", "denyoom", "fast"];
+    Lpop => "lpop", -2, Write, (1, 1, 1), ["write", "fast"];
+    Rpop => "rpop", -2, Write, (1, 1, 1), ["write", "fast"];
+    Lset => "lset", 4, Write, (1, 1, 1), ["write", "denyoom"];
+    Ltrim => "ltrim", 4, Write, (1, 1, 1), ["write"];
+    Linsert => "linsert", 5, Write, (1, 1, 1), ["write", "denyoom"];
+    Lrem => "lrem", 4, Write, (1, 1, 1), ["write"];
+    Lmove => "lmove", 5, Write, (1, 2, 1), ["write", "denyoom"];
+    Rpoplpush => "rpoplpush", 3, Write, (1, 2, 1), ["write", "denyoom"];
+    // Keys follow numkeys (`movablekeys`), so, as in Redis's COMMAND INFO, no fixed key range.
+    Lmpop => "lmpop", -4, Write, (0, 0, 0), ["write", "movablekeys"];
 }
 
 static BY_NAME: LazyLock<HashMap<&'static [u8], &'static CommandSpec>> =

@@ -52,6 +52,12 @@ pub enum ReplyError {
     TryAgain(Bytes),
     /// `ERR <message>` for the less common fixed messages.
     Err(Bytes),
+    /// `NOPROTO unsupported protocol version` (HELLO with a version other than 2 or 3).
+    NoProto,
+    /// `WRONGPASS invalid username-password pair or user is disabled.`
+    WrongPass,
+    /// `NOAUTH Authentication required.`
+    NoAuth,
     /// `ERR Unsupported option <opt>` (EXPIRE and friends); holds the option as the client sent it.
     UnsupportedOption(Bytes),
 }
@@ -78,6 +84,9 @@ impl ReplyError {
             ReplyError::WrongType => "WRONGTYPE",
             ReplyError::ClusterDown(_) => "CLUSTERDOWN",
             ReplyError::TryAgain(_) => "TRYAGAIN",
+            ReplyError::NoProto => "NOPROTO",
+            ReplyError::WrongPass => "WRONGPASS",
+            ReplyError::NoAuth => "NOAUTH",
             _ => "ERR",
         }
     }
@@ -100,6 +109,9 @@ impl ReplyError {
             ReplyError::ClusterDown(_) => 13,
             ReplyError::TryAgain(_) => 14,
             ReplyError::Err(_) => 15,
+            ReplyError::NoProto => 40,
+            ReplyError::WrongPass => 41,
+            ReplyError::NoAuth => 42,
             ReplyError::UnsupportedOption(_) => 16,
         }
     }
@@ -163,6 +175,9 @@ impl ReplyError {
             13 => ReplyError::ClusterDown(one(&mut args)?),
             14 => ReplyError::TryAgain(one(&mut args)?),
             15 => ReplyError::Err(one(&mut args)?),
+            40 => ReplyError::NoProto,
+            41 => ReplyError::WrongPass,
+            42 => ReplyError::NoAuth,
             16 => ReplyError::UnsupportedOption(one(&mut args)?),
             _ => return None,
         })
@@ -235,6 +250,11 @@ impl fmt::Display for ReplyError {
                 f.write_str("' command")
             }
             ReplyError::NoSuchKey => f.write_str("ERR no such key"),
+            ReplyError::NoProto => f.write_str("NOPROTO unsupported protocol version"),
+            ReplyError::WrongPass => {
+                f.write_str("WRONGPASS invalid username-password pair or user is disabled.")
+            }
+            ReplyError::NoAuth => f.write_str("NOAUTH Authentication required."),
             ReplyError::DbIndexOutOfRange => f.write_str("ERR DB index is out of range"),
             ReplyError::Protocol(detail) => {
                 f.write_str("ERR Protocol error: ")?;

@@ -33,6 +33,8 @@ pub enum Reply {
     Map(Vec<(Reply, Reply)>),
     /// A set: an array in RESP2, `~` in RESP3.
     Set(Vec<Reply>),
+    /// Text such as INFO's: a bulk string in RESP2, a `txt` verbatim string (`=`) in RESP3.
+    Verbatim(Bytes),
 }
 
 impl Reply {

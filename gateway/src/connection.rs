@@ -7,19 +7,19 @@
 // invariant 9). All replies of a batch are encoded into one buffer and written with one syscall.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use bytes::{Bytes, BytesMut};
-use tinyredis_common::command::{self, CommandId, Route};
-use tinyredis_common::num::parse_i64;
-use tinyredis_common::{NUM_DATABASES, Reply, ReplyError};
+use tinyredis_common::command::{self, Route};
+use tinyredis_common::{Reply, ReplyError};
 use tinyredis_proto::pb;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::info;
-use crate::resp::{self, Protocol};
+use crate::clients::ClientEntry;
+use crate::cmd;
+use crate::resp;
 use crate::server::Shared;
+use crate::session::Session;
 
 /// Most commands sent to a node in one call; longer runs are split.
 const MAX_SEGMENT_COMMANDS: usize = 1024;
@@ -41,18 +41,18 @@ pub struct Connection {
     rbuf: BytesMut,
     wbuf: BytesMut,
     replies: Vec<Reply>,
-    protocol: Protocol,
-    db: u32,
+    session: Session,
+    /// Identifies this connection's writes to the state machine's retry table; random so that
+    /// ids from different gateways never collide in practice.
     client_id: u64,
     /// Sequence number of the last write segment sent.
     seq: u64,
     segment: Option<Segment>,
-    quit: bool,
 }
 
 impl Connection {
     /// Wraps an accepted socket.
-    pub fn new(stream: TcpStream, shared: Arc<Shared>) -> Connection {
+    pub fn new(stream: TcpStream, shared: Arc<Shared>, client: Arc<ClientEntry>) -> Connection {
         let _ = stream.set_nodelay(true);
         Connection {
             stream,
@@ -60,21 +60,30 @@ impl Connection {
             rbuf: BytesMut::with_capacity(16 * 1024),
             wbuf: BytesMut::with_capacity(16 * 1024),
             replies: Vec::new(),
-            protocol: Protocol::Resp2,
-            db: 0,
+            session: Session::new(client),
             client_id: rand::random(),
             seq: 0,
             segment: None,
-            quit: false,
         }
     }
 
-    /// Serves the connection until the client leaves, sends QUIT, or breaks the protocol.
+    /// Serves the connection until the client leaves, sends QUIT, breaks the protocol or is
+    /// killed, then removes it from the registry.
     pub async fn run(mut self) {
+        let client = self.session.client.clone();
+        self.serve().await;
+        self.shared.clients.remove(client.id);
+    }
+
+    async fn serve(&mut self) {
+        let client = self.session.client.clone();
         loop {
-            match self.stream.read_buf(&mut self.rbuf).await {
-                Ok(0) | Err(_) => return,
-                Ok(_) => {}
+            tokio::select! {
+                read = self.stream.read_buf(&mut self.rbuf) => match read {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {}
+                },
+                _ = client.kill.notified() => return,
             }
             let mut protocol_error = None;
             loop {
@@ -84,7 +93,7 @@ impl Connection {
                             continue;
                         }
                         self.dispatch(argv).await;
-                        if self.quit {
+                        if self.session.quit {
                             break;
                         }
                     }
@@ -100,13 +109,13 @@ impl Connection {
                 self.replies.push(Reply::Error(e.to_reply_error()));
             }
             for reply in self.replies.drain(..) {
-                resp::encode(&reply, self.protocol, &mut self.wbuf);
+                resp::encode(&reply, self.session.protocol, &mut self.wbuf);
             }
             if self.stream.write_all(&self.wbuf).await.is_err() {
                 return;
             }
             self.wbuf.clear();
-            if self.quit || protocol_error.is_some() {
+            if self.session.quit || protocol_error.is_some() {
                 let _ = self.stream.shutdown().await;
                 return;
             }
@@ -139,6 +148,11 @@ impl Connection {
             }));
             return;
         };
+        {
+            let mut meta = self.session.client.meta();
+            meta.last_cmd = spec.name;
+            meta.last_active = std::time::Instant::now();
+        }
         if !spec.arity_ok(argv.len()) {
             self.flush_segment().await;
             self.replies
@@ -148,7 +162,7 @@ impl Connection {
         match spec.route {
             Route::Gateway => {
                 self.flush_segment().await;
-                let reply = self.local(spec.id, &argv).await;
+                let reply = cmd::execute(&mut self.session, &self.shared, spec.id, &argv).await;
                 self.replies.push(reply);
             }
             Route::Read | Route::Write => {
@@ -156,7 +170,7 @@ impl Connection {
                 let size: usize = argv.iter().map(|a| a.len()).sum();
                 let fits = self.segment.as_ref().is_some_and(|s| {
                     s.write == write
-                        && s.db == self.db
+                        && s.db == self.session.db
                         && s.commands.len() < MAX_SEGMENT_COMMANDS
                         && s.bytes + size <= MAX_SEGMENT_BYTES
                 });
@@ -164,7 +178,7 @@ impl Connection {
                     self.flush_segment().await;
                     self.segment = Some(Segment {
                         write,
-                        db: self.db,
+                        db: self.session.db,
                         commands: Vec::new(),
                         bytes: 0,
                     });
@@ -209,48 +223,5 @@ impl Connection {
                 self.replies.extend(std::iter::repeat_n(err, n));
             }
         }
-    }
-
-    /// Executes a gateway-local command.
-    async fn local(&mut self, id: CommandId, argv: &[Bytes]) -> Reply {
-        match id {
-            CommandId::Ping => match argv.len() {
-                1 => Reply::simple("PONG"),
-                2 => Reply::Bulk(argv[1].clone()),
-                _ => Reply::Error(ReplyError::wrong_arity(b"ping")),
-            },
-            CommandId::Echo => Reply::Bulk(argv[1].clone()),
-            CommandId::Quit => {
-                self.quit = true;
-                Reply::Ok
-            }
-            CommandId::Select => match parse_i64(&argv[1]) {
-                None => Reply::Error(ReplyError::NotInteger),
-                Some(n) if n < 0 || n >= NUM_DATABASES as i64 => {
-                    Reply::Error(ReplyError::DbIndexOutOfRange)
-                }
-                Some(n) => {
-                    self.db = n as u32;
-                    Reply::Ok
-                }
-            },
-            CommandId::Info => {
-                let text = info::render(&self.shared, &argv[1..]).await;
-                Reply::Bulk(Bytes::from(text))
-            }
-            // Every other command is routed to a node; the table says so.
-            _ => Reply::Error(ReplyError::err(
-                "internal error: command not executable on the gateway",
-            )),
-        }
-    }
-}
-
-/// Counts a connection for INFO's `connected_clients` while it lives.
-pub struct ClientGuard(pub Arc<Shared>);
-
-impl Drop for ClientGuard {
-    fn drop(&mut self) {
-        self.0.connected_clients.fetch_sub(1, Ordering::Relaxed);
     }
 }

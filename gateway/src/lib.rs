@@ -3,11 +3,14 @@
 //! - [`resp`]: RESP request parsing and reply encoding (the only code that knows RESP bytes).
 //! - [`connection`]: one client connection: pipelining, segments, gateway-local commands.
 //! - [`router`]: leader discovery and transparent retry across failovers.
-//! - [`info`]: the `INFO` command.
+//! - [`session`]: per-connection state; [`clients`]: the registry behind `CLIENT LIST`.
+//! - [`cmd`]: commands the gateway answers itself (PING, SELECT, HELLO, CLIENT, COMMAND, INFO, …).
 //! - [`server`]: the accept loop and [`server::run`].
 
+pub mod clients;
+pub mod cmd;
 pub mod connection;
-pub mod info;
 pub mod resp;
 pub mod router;
 pub mod server;
+pub mod session;

@@ -2,13 +2,13 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use tokio::net::TcpListener;
 
-use crate::connection::{ClientGuard, Connection};
+use crate::clients::Clients;
+use crate::connection::Connection;
 use crate::resp::Limits;
 use crate::router::Router;
 
@@ -46,7 +46,7 @@ pub struct Shared {
     /// Request limits.
     pub limits: Limits,
     /// Open client connections.
-    pub connected_clients: AtomicUsize,
+    pub clients: Clients,
     /// When the gateway started.
     pub started: Instant,
     /// The TCP port clients connect to.
@@ -67,7 +67,7 @@ pub async fn serve(
     let shared = Arc::new(Shared {
         router,
         limits: config.limits.clone(),
-        connected_clients: AtomicUsize::new(0),
+        clients: Clients::default(),
         started: Instant::now(),
         port,
         run_id: format!(
@@ -87,14 +87,11 @@ pub async fn serve(
             }
             accepted = listener.accept() => {
                 match accepted {
-                    Ok((stream, _peer)) => {
-                        shared.connected_clients.fetch_add(1, Ordering::Relaxed);
-                        let guard = ClientGuard(shared.clone());
-                        let conn = Connection::new(stream, shared.clone());
-                        tokio::spawn(async move {
-                            conn.run().await;
-                            drop(guard);
-                        });
+                    Ok((stream, peer)) => {
+                        let local = stream.local_addr().map(|a| a.to_string()).unwrap_or_default();
+                        let client = shared.clients.register(peer.to_string(), local);
+                        let conn = Connection::new(stream, shared.clone(), client);
+                        tokio::spawn(conn.run());
                     }
                     Err(e) => {
                         // Out of file descriptors and the like: wait instead of spinning.

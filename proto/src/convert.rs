@@ -27,6 +27,7 @@ impl From<Reply> for pb::Reply {
                     .collect(),
             }),
             Reply::Set(items) => Kind::Set(list(items)),
+            Reply::Verbatim(text) => Kind::Verbatim(text),
         };
         pb::Reply { kind: Some(kind) }
     }
@@ -74,6 +75,7 @@ impl From<pb::Reply> for Reply {
                 Reply::Map(pairs)
             }
             Some(Kind::Set(l)) => Reply::Set(unlist(l)),
+            Some(Kind::Verbatim(text)) => Reply::Verbatim(text),
         }
     }
 }
@@ -98,6 +100,7 @@ mod tests {
             Reply::Double(1.5),
             Reply::Map(vec![(Reply::bulk("k"), Reply::Integer(1))]),
             Reply::Set(vec![Reply::bulk("a")]),
+            Reply::Verbatim(Bytes::from_static(b"# Server")),
         ];
         for r in replies {
             assert_eq!(Reply::from(pb::Reply::from(r.clone())), r);

@@ -1,1 +1,12 @@
+//! End-to-end tests of tinyredis: real storage nodes and a real gateway over real sockets.
+//!
+//! Build the binaries first: `cargo build --workspace --bins`, then
+//! `cargo test --workspace --test it` (add `-- --nocapture` to see the phase logs and the
+//! measured failover latency).
 
+mod commands;
+mod connection;
+mod durability;
+mod failover;
+mod protocol;
+mod util;

@@ -43,6 +43,15 @@ pub fn encode(reply: &Reply, proto: Protocol, out: &mut BytesMut) {
             out.extend_from_slice(b"\r\n");
         }
         Reply::Bulk(bytes) => encode_bulk(bytes, out),
+        Reply::Verbatim(text) => match proto {
+            Protocol::Resp2 => encode_bulk(text, out),
+            Protocol::Resp3 => {
+                encode_header(b'=', text.len() + 4, out);
+                out.extend_from_slice(b"txt:");
+                out.extend_from_slice(text);
+                out.extend_from_slice(b"\r\n");
+            }
+        },
         Reply::Nil => match proto {
             Protocol::Resp2 => out.extend_from_slice(b"$-1\r\n"),
             Protocol::Resp3 => out.extend_from_slice(b"_\r\n"),
@@ -308,6 +317,16 @@ mod tests {
             (bulk(b"hello"), Resp2, b"$5\r\nhello\r\n"),
             (bulk(b""), Resp3, b"$0\r\n\r\n"),
             (bulk(b"a\r\n\0b"), Resp2, b"$5\r\na\r\n\0b\r\n"),
+            (
+                Reply::Verbatim(Bytes::from_static(b"ab")),
+                Resp2,
+                b"$2\r\nab\r\n",
+            ),
+            (
+                Reply::Verbatim(Bytes::from_static(b"ab")),
+                Resp3,
+                b"=6\r\ntxt:ab\r\n",
+            ),
             (Reply::Nil, Resp2, b"$-1\r\n"),
             (Reply::Nil, Resp3, b"_\r\n"),
             (Reply::NilArray, Resp2, b"*-1\r\n"),

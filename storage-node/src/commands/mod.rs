@@ -7,6 +7,8 @@
 //! - [`args`]: argument parsing with Redis's exact rules (`string2ll`, option names).
 //! - [`string`]: GET SET MGET MSET INCR INCRBY DECR DECRBY.
 //! - [`keys`]: DEL EXISTS EXPIRE PEXPIRE TTL PTTL PERSIST TYPE DBSIZE FLUSHDB FLUSHALL.
+//! - [`list`]: LPUSH RPUSH LPUSHX RPUSHX LPOP RPOP LLEN LRANGE LINDEX LSET LTRIM LINSERT LREM LPOS
+//!   LMOVE RPOPLPUSH LMPOP.
 //!
 //! Nothing here reads a clock or a random source (DESIGN invariant 3): writes get time and seed from
 //! [`WriteCtx`], reads get the serving node's time from [`ReadCtx`]. Command failures are
@@ -14,6 +16,9 @@
 
 pub mod args;
 pub mod keys;
+pub mod list;
+// Hashes and sets.
+pub mod long_double;
 pub mod string;
 
 use bytes::Bytes;
@@ -109,7 +114,12 @@ fn handler(id: CommandId) -> Handler {
         | CommandId::Echo
         | CommandId::Select
         | CommandId::Quit
-        | CommandId::Info => Handler::Gateway,
+        | CommandId::Info
+        | CommandId::Hello
+        | CommandId::Client
+        | CommandId::Command
+        | CommandId::Reset
+        | CommandId::Time => Handler::Gateway,
 
         CommandId::Get => Handler::Read(string::get),
         CommandId::Mget => Handler::Read(string::mget),
@@ -131,6 +141,25 @@ fn handler(id: CommandId) -> Handler {
         CommandId::Persist => Handler::Write(keys::persist),
         CommandId::Flushdb => Handler::Write(keys::flushdb),
         CommandId::Flushall => Handler::WriteKeyspace(keys::flushall),
+
+        // Lists.
+        CommandId::Llen => Handler::Read(list::llen),
+        CommandId::Lrange => Handler::Read(list::lrange),
+        CommandId::Lindex => Handler::Read(list::lindex),
+        CommandId::Lpos => Handler::Read(list::lpos),
+        CommandId::Lpush => Handler::Write(list::lpush),
+        CommandId::Rpush => Handler::Write(list::rpush),
+        CommandId::Lpushx => Handler::Write(list::lpushx),
+        CommandId::Rpushx => Handler::Write(list::rpushx),
+        CommandId::Lpop => Handler::Write(list::lpop),
+        CommandId::Rpop => Handler::Write(list::rpop),
+        CommandId::Lset => Handler::Write(list::lset),
+        CommandId::Ltrim => Handler::Write(list::ltrim),
+        CommandId::Linsert => Handler::Write(list::linsert),
+        CommandId::Lrem => Handler::Write(list::lrem),
+        CommandId::Lmove => Handler::Write(list::lmove),
+        CommandId::Rpoplpush => Handler::Write(list::rpoplpush),
+        CommandId::Lmpop => Handler::Write(list::lmpop),
     }
 }
 

@@ -18,6 +18,12 @@
 
 pub mod db;
 pub mod expire;
+// Hashes and sets.
+pub mod glob;
+pub mod hash;
+pub mod list;
+pub mod ordered;
+pub mod set;
 pub mod snapshot;
 pub mod string;
 pub mod value;

@@ -9,6 +9,12 @@
 //!                expire_at in unix ms (0: no expiry)
 //!                type tag (1 byte: 0 = string)
 //!                value (string: length, bytes)
+//!                      (list, tag 2: number of elements, then each element as length, bytes;
+//!                       head first, never empty)
+//!                      (hash, tag 3: number of fields, then field and value blobs per field, in
+//!                       member order, never empty)
+//!                      (set, tag 4: number of members, then a blob per member, in member order,
+//!                       never empty)
 //! end marker "TRKE" (4 bytes)
 //! ```
 //!
@@ -31,6 +37,12 @@ use crate::keyspace::Db;
 use crate::keyspace::Entry;
 use crate::keyspace::Keyspace;
 use crate::keyspace::Value;
+use crate::keyspace::list::End;
+use crate::keyspace::list::List;
+// Hashes and sets.
+use crate::keyspace::hash::Hash;
+use crate::keyspace::ordered::MemberKey;
+use crate::keyspace::set::Set;
 
 /// Bytes that open a keyspace snapshot.
 const MAGIC: &[u8; 4] = b"TRKS";
@@ -45,6 +57,14 @@ const READ_CHUNK: u64 = 64 * 1024;
 
 /// Type tag of [`Value::String`].
 const TAG_STRING: u8 = 0;
+// Lists.
+/// Type tag of [`Value::List`].
+const TAG_LIST: u8 = 2;
+// Hashes and sets.
+/// Type tag of [`Value::Hash`].
+const TAG_HASH: u8 = 3;
+/// Type tag of [`Value::Set`].
+const TAG_SET: u8 = 4;
 
 impl Keyspace {
     /// Writes the keyspace in the snapshot encoding. Pass a buffered writer: this makes many small
@@ -125,6 +145,33 @@ fn write_entry<W: Write>(w: &mut W, key: &[u8], entry: &Entry) -> io::Result<()>
             w.write_all(&[TAG_STRING])?;
             write_blob(w, bytes)
         }
+        // Lists.
+        Value::List(list) => {
+            w.write_all(&[TAG_LIST])?;
+            write_varint(w, list.len() as u64)?;
+            for element in list.iter() {
+                write_blob(w, element)?;
+            }
+            Ok(())
+        }
+        // Hashes and sets.
+        Value::Hash(hash) => {
+            w.write_all(&[TAG_HASH])?;
+            write_varint(w, hash.len() as u64)?;
+            for (field, value) in hash.iter() {
+                write_blob(w, &field.member)?;
+                write_blob(w, value)?;
+            }
+            Ok(())
+        }
+        Value::Set(set) => {
+            w.write_all(&[TAG_SET])?;
+            write_varint(w, set.len() as u64)?;
+            for (member, ()) in set.iter() {
+                write_blob(w, &member.member)?;
+            }
+            Ok(())
+        }
     }
 }
 
@@ -138,6 +185,11 @@ fn read_db<R: Read>(r: &mut R, db: &mut Db) -> io::Result<()> {
         };
         let value = match read_u8(r)? {
             TAG_STRING => Value::String(read_blob(r)?),
+            // Lists.
+            TAG_LIST => Value::List(read_list(r)?),
+            // Hashes and sets.
+            TAG_HASH => Value::Hash(read_hash(r)?),
+            TAG_SET => Value::Set(read_set(r)?),
             _ => return Err(invalid("unknown value type in keyspace snapshot")),
         };
         if db.insert(&key, value, expire_at).is_some() {
@@ -145,6 +197,56 @@ fn read_db<R: Read>(r: &mut R, db: &mut Db) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+// Lists.
+/// Reads the elements of a list value. The count is not trusted for allocation, and an empty list
+/// (which no command stores) is invalid.
+fn read_list<R: Read>(r: &mut R) -> io::Result<List> {
+    let n_elements = read_varint(r)?;
+    if n_elements == 0 {
+        return Err(invalid("empty list in keyspace snapshot"));
+    }
+    let mut list = List::default();
+    for _ in 0..n_elements {
+        list.push_owned(End::Right, read_blob(r)?);
+    }
+    Ok(list)
+}
+
+// Hashes and sets.
+/// Reads the fields and values of a hash value. The count is not trusted for allocation; an empty
+/// hash (which no command stores) or a repeated field is invalid.
+fn read_hash<R: Read>(r: &mut R) -> io::Result<Hash> {
+    let n_fields = read_varint(r)?;
+    if n_fields == 0 {
+        return Err(invalid("empty hash in keyspace snapshot"));
+    }
+    let mut hash = Hash::default();
+    for _ in 0..n_fields {
+        let field = MemberKey::new(read_blob(r)?);
+        let value = read_blob(r)?;
+        if hash.insert_key(field, value).is_some() {
+            return Err(invalid("duplicate hash field in keyspace snapshot"));
+        }
+    }
+    Ok(hash)
+}
+
+/// Reads the members of a set value. The count is not trusted for allocation; an empty set (which
+/// no command stores) or a repeated member is invalid.
+fn read_set<R: Read>(r: &mut R) -> io::Result<Set> {
+    let n_members = read_varint(r)?;
+    if n_members == 0 {
+        return Err(invalid("empty set in keyspace snapshot"));
+    }
+    let mut set = Set::default();
+    for _ in 0..n_members {
+        if set.insert_key(MemberKey::new(read_blob(r)?), ()).is_some() {
+            return Err(invalid("duplicate set member in keyspace snapshot"));
+        }
+    }
+    Ok(set)
 }
 
 fn write_blob<W: Write>(w: &mut W, bytes: &[u8]) -> io::Result<()> {
@@ -364,5 +466,220 @@ mod tests {
         assert_eq!(a.digest(), b.digest());
         b.db_mut(0).unwrap().set_expire(b"a", Some(5));
         assert_ne!(a.digest(), b.digest());
+    }
+
+    // Lists.
+    fn list_value(elements: &[&[u8]]) -> Value {
+        Value::List(elements.iter().map(|e| Bytes::copy_from_slice(e)).collect())
+    }
+
+    #[test]
+    fn lists_round_trip() {
+        let mut ks = sample();
+        let db0 = ks.db_mut(0).unwrap();
+        db0.insert(b"list", list_value(&[b"a", b"", b"\0\xff\r\n"]), None);
+        db0.insert(b"one", list_value(&[b"x"]), Some(1_700_000_000_000));
+        let long: Vec<Vec<u8>> = (0..5000).map(|i| format!("e{i}").into_bytes()).collect();
+        let long: Vec<&[u8]> = long.iter().map(Vec::as_slice).collect();
+        ks.db_mut(3)
+            .unwrap()
+            .insert(b"long", list_value(&long), Some(u64::MAX));
+
+        let buf = encode(&ks);
+        let mut reader = &buf[..];
+        let back = Keyspace::read_from(&mut reader).unwrap();
+        assert!(reader.is_empty());
+        assert_eq!(back, ks);
+        assert_eq!(back.digest(), ks.digest());
+        let list = back.db(3).unwrap().get_value(b"long", 0).unwrap();
+        assert_eq!(list.as_list().unwrap().len(), 5000);
+        assert_eq!(
+            list.as_list().unwrap().get(4999).map(|e| &e[..]),
+            Some(&b"e4999"[..])
+        );
+
+        // The element order is part of the content.
+        let mut reordered = ks.clone();
+        reordered
+            .db_mut(0)
+            .unwrap()
+            .insert(b"list", list_value(&[b"", b"a", b"\0\xff\r\n"]), None);
+        assert_ne!(reordered.digest(), ks.digest());
+
+        let cuts = (0..buf.len()).rev().step_by(101);
+        for cut in cuts {
+            assert!(
+                Keyspace::read_from(&mut &buf[..cut]).is_err(),
+                "prefix of {cut} bytes"
+            );
+        }
+    }
+
+    #[test]
+    fn corrupt_lists_are_errors() {
+        let cases: Vec<Vec<u8>> = vec![
+            // An empty list.
+            [
+                &MAGIC[..],
+                &[VERSION, 1, 1, 1, b'k', 0, TAG_LIST, 0],
+                &END_MARKER[..],
+            ]
+            .concat(),
+            // Two elements announced, one present.
+            [
+                &MAGIC[..],
+                &[VERSION, 1, 1, 1, b'k', 0, TAG_LIST, 2, 1, b'a'],
+                &END_MARKER[..],
+            ]
+            .concat(),
+            // A huge element count is not trusted for allocation.
+            [
+                &MAGIC[..],
+                &[
+                    VERSION, 1, 1, 1, b'k', 0, TAG_LIST, 0xff, 0xff, 0xff, 0xff, 0x0f,
+                ],
+            ]
+            .concat(),
+        ];
+        for case in cases {
+            assert!(Keyspace::read_from(&mut &case[..]).is_err(), "{case:?}");
+        }
+        let good = [
+            &MAGIC[..],
+            &[VERSION, 1, 1, 1, b'k', 0, TAG_LIST, 1, 1, b'a'],
+            &END_MARKER[..],
+        ]
+        .concat();
+        let ks = Keyspace::read_from(&mut &good[..]).unwrap();
+        assert_eq!(
+            ks.db(0).unwrap().get_value(b"k", 0),
+            Some(&list_value(&[b"a"]))
+        );
+    }
+
+    // Hashes and sets.
+    fn hash_value(pairs: &[(&[u8], &[u8])]) -> Value {
+        let mut hash = Hash::default();
+        for (field, value) in pairs {
+            hash.insert(field, Bytes::copy_from_slice(value));
+        }
+        Value::Hash(hash)
+    }
+
+    fn set_value(members: &[&[u8]]) -> Value {
+        let mut set = Set::default();
+        for member in members {
+            set.insert(member, ());
+        }
+        Value::Set(set)
+    }
+
+    #[test]
+    fn hashes_and_sets_round_trip() {
+        let mut ks = sample();
+        let db0 = ks.db_mut(0).unwrap();
+        db0.insert(
+            b"hash",
+            hash_value(&[(b"f", b"v"), (b"", b""), (b"\0\xff\r\n", b"bin\0")]),
+            None,
+        );
+        db0.insert(
+            b"set",
+            set_value(&[b"a", b"", b"\0\xff"]),
+            Some(1_700_000_000_000),
+        );
+        let db7 = ks.db_mut(7).unwrap();
+        let mut big_hash = Hash::default();
+        let mut big_set = Set::default();
+        for i in 0..3000 {
+            big_hash.insert(format!("f{i}").as_bytes(), Bytes::from(format!("v{i}")));
+            big_set.insert(format!("m{i}").as_bytes(), ());
+        }
+        db7.insert(b"big_hash", Value::Hash(big_hash), Some(u64::MAX));
+        db7.insert(b"big_set", Value::Set(big_set), None);
+
+        let buf = encode(&ks);
+        let mut reader = &buf[..];
+        let back = Keyspace::read_from(&mut reader).unwrap();
+        assert!(reader.is_empty());
+        assert_eq!(back, ks);
+        assert_eq!(back.digest(), ks.digest());
+        let hash = back.db(7).unwrap().get_value(b"big_hash", 0).unwrap();
+        let hash = hash.as_hash().unwrap();
+        assert_eq!(hash.len(), 3000);
+        assert_eq!(
+            hash.get(&Bytes::from_static(b"f2999")),
+            Some(&Bytes::from_static(b"v2999"))
+        );
+        let set = back.db(7).unwrap().get_value(b"big_set", 0).unwrap();
+        assert!(set.as_set().unwrap().contains(&Bytes::from_static(b"m0")));
+
+        // Values are part of the content; insertion order is not.
+        let mut changed = ks.clone();
+        changed.db_mut(0).unwrap().insert(
+            b"hash",
+            hash_value(&[(b"f", b"w"), (b"", b""), (b"\0\xff\r\n", b"bin\0")]),
+            None,
+        );
+        assert_ne!(changed.digest(), ks.digest());
+        let mut reordered = ks.clone();
+        reordered.db_mut(0).unwrap().insert(
+            b"set",
+            set_value(&[b"\0\xff", b"", b"a"]),
+            Some(1_700_000_000_000),
+        );
+        assert_eq!(reordered.digest(), ks.digest());
+        assert_eq!(encode(&reordered), encode(&ks));
+
+        for cut in (0..buf.len()).rev().step_by(101) {
+            assert!(
+                Keyspace::read_from(&mut &buf[..cut]).is_err(),
+                "prefix of {cut} bytes"
+            );
+        }
+    }
+
+    #[test]
+    fn corrupt_hashes_and_sets_are_errors() {
+        let entry = |tail: &[u8]| {
+            [
+                &MAGIC[..],
+                &[VERSION, 1, 1, 1, b'k', 0][..],
+                tail,
+                &END_MARKER[..],
+            ]
+            .concat()
+        };
+        let cases: Vec<Vec<u8>> = vec![
+            // Empty collections.
+            entry(&[TAG_HASH, 0]),
+            entry(&[TAG_SET, 0]),
+            // A repeated field or member.
+            entry(&[TAG_HASH, 2, 1, b'f', 1, b'a', 1, b'f', 1, b'b']),
+            entry(&[TAG_SET, 2, 1, b'm', 1, b'm']),
+            // Announced entries missing.
+            entry(&[TAG_HASH, 2, 1, b'f', 1, b'a']),
+            entry(&[TAG_SET, 2, 1, b'm']),
+            // A field without its value.
+            entry(&[TAG_HASH, 1, 1, b'f']),
+            // A huge count is not trusted for allocation.
+            entry(&[TAG_SET, 0xff, 0xff, 0xff, 0xff, 0x0f]),
+            entry(&[TAG_HASH, 0xff, 0xff, 0xff, 0xff, 0x0f]),
+        ];
+        for case in cases {
+            assert!(Keyspace::read_from(&mut &case[..]).is_err(), "{case:?}");
+        }
+        let good = entry(&[TAG_HASH, 1, 1, b'f', 1, b'v']);
+        let ks = Keyspace::read_from(&mut &good[..]).unwrap();
+        assert_eq!(
+            ks.db(0).unwrap().get_value(b"k", 0),
+            Some(&hash_value(&[(b"f", b"v")]))
+        );
+        let good = entry(&[TAG_SET, 2, 1, b'a', 1, b'b']);
+        let ks = Keyspace::read_from(&mut &good[..]).unwrap();
+        assert_eq!(
+            ks.db(0).unwrap().get_value(b"k", 0),
+            Some(&set_value(&[b"b", b"a"]))
+        );
     }
 }

@@ -23,6 +23,7 @@ impl Value {
     pub fn as_string(&self) -> Option<&Bytes> {
         match self {
             Value::String(bytes) => Some(bytes),
+            _ => None,
         }
     }
 }

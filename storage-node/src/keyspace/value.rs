@@ -5,6 +5,11 @@
 
 use bytes::Bytes;
 
+use crate::keyspace::list::List;
+// Hashes and sets.
+use crate::keyspace::hash::Hash;
+use crate::keyspace::set::Set;
+
 /// The value of a key.
 ///
 /// Every variant holds owned data (copies, never slices of request buffers) and, for collections,
@@ -13,6 +18,14 @@ use bytes::Bytes;
 pub enum Value {
     /// A Redis string: arbitrary bytes.
     String(Bytes),
+    // Lists.
+    /// A Redis list (see [`crate::keyspace::list`]).
+    List(List),
+    // Hashes and sets.
+    /// A Redis hash: fields mapped to values (see [`crate::keyspace::hash`]).
+    Hash(Hash),
+    /// A Redis set of members (see [`crate::keyspace::set`]).
+    Set(Set),
 }
 
 impl Value {
@@ -20,6 +33,10 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::String(_) => "string",
+            Value::List(_) => "list",
+            // Hashes and sets.
+            Value::Hash(_) => "hash",
+            Value::Set(_) => "set",
         }
     }
 }

@@ -3,15 +3,26 @@
 use std::fmt::Write;
 
 use bytes::Bytes;
-use tinyredis_common::{REDIS_VERSION, TINYREDIS_VERSION};
+use tinyredis_common::{REDIS_VERSION, Reply, TINYREDIS_VERSION};
 
 use crate::server::Shared;
 
 /// The sections `INFO` with no argument (or `default`) prints.
-const DEFAULT_SECTIONS: &[&str] = &["server", "clients", "replication", "keyspace"];
+const DEFAULT_SECTIONS: &[&str] = &[
+    "server",
+    "clients",
+    "persistence",
+    "replication",
+    "keyspace",
+];
 
-/// Renders the INFO text for the requested sections (Redis 7 accepts several).
-pub async fn render(shared: &Shared, args: &[Bytes]) -> String {
+/// `INFO [section ...]`: the text for the requested sections (Redis 7 accepts several).
+pub async fn info(shared: &Shared, argv: &[Bytes]) -> Reply {
+    Reply::Verbatim(Bytes::from(render(shared, &argv[1..]).await))
+}
+
+/// Renders the INFO text for the requested sections.
+async fn render(shared: &Shared, args: &[Bytes]) -> String {
     let mut wanted: Vec<String> = args
         .iter()
         .map(|a| String::from_utf8_lossy(a).to_ascii_lowercase())
@@ -58,11 +69,10 @@ pub async fn render(shared: &Shared, args: &[Bytes]) -> String {
                 let _ = write!(
                     out,
                     "# Clients\r\nconnected_clients:{}\r\n",
-                    shared
-                        .connected_clients
-                        .load(std::sync::atomic::Ordering::Relaxed)
+                    shared.clients.len()
                 );
             }
+            "persistence" => out.push_str("# Persistence\r\nloading:0\r\nasync_loading:0\r\n"),
             "replication" => {
                 out.push_str("# Replication\r\nrole:master\r\nconnected_slaves:0\r\n");
                 match &status {

@@ -1,0 +1,63 @@
+//! PING, SELECT, RESET, TIME.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use tinyredis_common::num::parse_i64;
+use tinyredis_common::{NUM_DATABASES, Reply, ReplyError};
+
+use crate::resp::Protocol;
+use crate::session::Session;
+
+/// `PING [message]`: `+PONG`, or the message as a bulk string.
+pub fn ping(argv: &[Bytes]) -> Reply {
+    match argv.len() {
+        1 => Reply::simple("PONG"),
+        2 => Reply::Bulk(argv[1].clone()),
+        _ => Reply::Error(ReplyError::wrong_arity(b"ping")),
+    }
+}
+
+/// `SELECT index`.
+pub fn select(session: &mut Session, argv: &[Bytes]) -> Reply {
+    match parse_i64(&argv[1]) {
+        None => Reply::Error(ReplyError::NotInteger),
+        Some(n) if !(0..NUM_DATABASES as i64).contains(&n) => {
+            Reply::Error(ReplyError::DbIndexOutOfRange)
+        }
+        Some(n) => {
+            session.set_db(n as u32);
+            Reply::Ok
+        }
+    }
+}
+
+/// `RESET`: back to a fresh connection's state (RESP2, db 0, no name).
+pub fn reset(session: &mut Session) -> Reply {
+    session.set_db(0);
+    session.set_protocol(Protocol::Resp2);
+    {
+        let mut meta = session.client.meta();
+        meta.name = None;
+    }
+    Reply::simple("RESET")
+}
+
+/// `TIME`: unix seconds and microseconds, as two bulk strings.
+pub fn time() -> Reply {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let secs = itoa::Buffer::new()
+        .format(now.as_secs())
+        .as_bytes()
+        .to_vec();
+    let micros = itoa::Buffer::new()
+        .format(now.subsec_micros())
+        .as_bytes()
+        .to_vec();
+    Reply::Array(vec![
+        Reply::Bulk(Bytes::from(secs)),
+        Reply::Bulk(Bytes::from(micros)),
+    ])
+}
