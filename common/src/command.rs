@@ -135,6 +135,44 @@ commands! {
     Rpoplpush => "rpoplpush", 3, Write, (1, 2, 1), ["write", "denyoom"];
     // Keys follow numkeys (`movablekeys`), so, as in Redis's COMMAND INFO, no fixed key range.
     Lmpop => "lmpop", -4, Write, (0, 0, 0), ["write", "movablekeys"];
+
+    // Hashes.
+    Hset => "hset", -4, Write, (1, 1, 1), ["write", "denyoom", "fast"];
+    Hsetnx => "hsetnx", 4, Write, (1, 1, 1), ["write", "denyoom", "fast"];
+    Hmset => "hmset", -4, Write, (1, 1, 1), ["write", "denyoom", "fast"];
+    Hdel => "hdel", -3, Write, (1, 1, 1), ["write", "fast"];
+    Hincrby => "hincrby", 4, Write, (1, 1, 1), ["write", "denyoom", "fast"];
+    Hincrbyfloat => "hincrbyfloat", 4, Write, (1, 1, 1), ["write", "denyoom", "fast"];
+    Hget => "hget", 3, Read, (1, 1, 1), ["readonly", "fast"];
+    Hmget => "hmget", -3, Read, (1, 1, 1), ["readonly", "fast"];
+    Hlen => "hlen", 2, Read, (1, 1, 1), ["readonly", "fast"];
+    Hstrlen => "hstrlen", 3, Read, (1, 1, 1), ["readonly", "fast"];
+    Hexists => "hexists", 3, Read, (1, 1, 1), ["readonly", "fast"];
+    Hkeys => "hkeys", 2, Read, (1, 1, 1), ["readonly"];
+    Hvals => "hvals", 2, Read, (1, 1, 1), ["readonly"];
+    Hgetall => "hgetall", 2, Read, (1, 1, 1), ["readonly"];
+    Hrandfield => "hrandfield", -2, Read, (1, 1, 1), ["readonly"];
+    Hscan => "hscan", -3, Read, (1, 1, 1), ["readonly"];
+
+    // Sets.
+    Sadd => "sadd", -3, Write, (1, 1, 1), ["write", "denyoom", "fast"];
+    Srem => "srem", -3, Write, (1, 1, 1), ["write", "fast"];
+    Spop => "spop", -2, Write, (1, 1, 1), ["write", "fast"];
+    Smove => "smove", 4, Write, (1, 2, 1), ["write", "fast"];
+    Sinterstore => "sinterstore", -3, Write, (1, -1, 1), ["write", "denyoom"];
+    Sunionstore => "sunionstore", -3, Write, (1, -1, 1), ["write", "denyoom"];
+    Sdiffstore => "sdiffstore", -3, Write, (1, -1, 1), ["write", "denyoom"];
+    Smembers => "smembers", 2, Read, (1, 1, 1), ["readonly"];
+    Sismember => "sismember", 3, Read, (1, 1, 1), ["readonly", "fast"];
+    Smismember => "smismember", -3, Read, (1, 1, 1), ["readonly", "fast"];
+    Scard => "scard", 2, Read, (1, 1, 1), ["readonly", "fast"];
+    Srandmember => "srandmember", -2, Read, (1, 1, 1), ["readonly"];
+    Sinter => "sinter", -2, Read, (1, -1, 1), ["readonly"];
+    // Keys follow numkeys (`movablekeys`), so, as in Redis's COMMAND INFO, no fixed key range.
+    Sintercard => "sintercard", -3, Read, (0, 0, 0), ["readonly", "movablekeys"];
+    Sunion => "sunion", -2, Read, (1, -1, 1), ["readonly"];
+    Sdiff => "sdiff", -2, Read, (1, -1, 1), ["readonly"];
+    Sscan => "sscan", -3, Read, (1, 1, 1), ["readonly"];
 }
 
 static BY_NAME: LazyLock<HashMap<&'static [u8], &'static CommandSpec>> =

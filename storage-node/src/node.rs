@@ -340,6 +340,37 @@ impl Node {
             .map_err(|e| AdminError::Failed(e.to_string()))
     }
 
+    /// Hands leadership to voter `to` and waits (up to 10 s) until a leader other than this node
+    /// is known.
+    pub async fn transfer_leader(&self, to: NodeId) -> Result<(), AdminError> {
+        if !self.raft.is_leader() {
+            return Err(AdminError::NotLeader(self.leader_hint()));
+        }
+        if to == self.id {
+            return Ok(());
+        }
+        if !self
+            .metrics()
+            .membership_config
+            .membership()
+            .voter_ids()
+            .any(|v| v == to)
+        {
+            return Err(AdminError::Failed(format!("node {to} is not a voter")));
+        }
+        self.raft
+            .trigger()
+            .transfer_leader(to)
+            .await
+            .map_err(|e| AdminError::Failed(e.to_string()))?;
+        self.raft
+            .wait(Some(Duration::from_secs(10)))
+            .metrics(|m| m.current_leader == Some(to), "leadership transferred")
+            .await
+            .map(|_| ())
+            .map_err(|e| AdminError::Failed(e.to_string()))
+    }
+
     /// A fresh path to receive a snapshot into.
     pub fn incoming_snapshot_path(&self) -> PathBuf {
         self.snapshot_dir
@@ -561,6 +592,22 @@ pub async fn run(
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => bail!("gRPC server failed: {e}"),
                 Err(e) => bail!("gRPC server task failed: {e}"),
+            }
+        }
+    }
+    // A leader that stops on purpose hands over first, so clients see no election timeout.
+    if raft.is_leader() {
+        let voters: Vec<NodeId> = node
+            .metrics()
+            .membership_config
+            .membership()
+            .voter_ids()
+            .filter(|v| *v != id)
+            .collect();
+        if let Some(&to) = voters.first() {
+            match tokio::time::timeout(Duration::from_secs(3), node.transfer_leader(to)).await {
+                Ok(Ok(())) => tracing::info!(to, "leadership handed over before shutdown"),
+                _ => tracing::warn!(to, "leadership handover before shutdown did not complete"),
             }
         }
     }

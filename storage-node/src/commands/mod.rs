@@ -9,16 +9,28 @@
 //! - [`keys`]: DEL EXISTS EXPIRE PEXPIRE TTL PTTL PERSIST TYPE DBSIZE FLUSHDB FLUSHALL.
 //! - [`list`]: LPUSH RPUSH LPUSHX RPUSHX LPOP RPOP LLEN LRANGE LINDEX LSET LTRIM LINSERT LREM LPOS
 //!   LMOVE RPOPLPUSH LMPOP.
+//! - [`hash`]: HSET HSETNX HGET HMGET HMSET HDEL HLEN HSTRLEN HEXISTS HKEYS HVALS HGETALL HINCRBY
+//!   HINCRBYFLOAT HRANDFIELD HSCAN, with [`long_double`] (C's `long double` arithmetic for
+//!   HINCRBYFLOAT).
+//! - [`set`]: SADD SREM SMEMBERS SISMEMBER SMISMEMBER SCARD SPOP SRANDMEMBER SMOVE SINTER SINTERCARD
+//!   SUNION SDIFF SINTERSTORE SUNIONSTORE SDIFFSTORE SSCAN.
+//! - [`scan`] (HSCAN/SSCAN cursors and options) and [`random`] (random members) serve both.
 //!
-//! Nothing here reads a clock or a random source (DESIGN invariant 3): writes get time and seed from
-//! [`WriteCtx`], reads get the serving node's time from [`ReadCtx`]. Command failures are
-//! [`Reply::Error`] values, never panics and never `Err` (invariant 8).
+//! Nothing here reads a clock (DESIGN invariant 3): writes get time and seed from [`WriteCtx`], reads
+//! get the serving node's time from [`ReadCtx`]. Writes never read a random source either (SPOP
+//! draws from the seed); only reads with random replies (SRANDMEMBER, HRANDFIELD) do, through
+//! [`random::read_rng`], since they change nothing. Command failures are [`Reply::Error`] values,
+//! never panics and never `Err` (invariant 8).
 
 pub mod args;
 pub mod keys;
 pub mod list;
 // Hashes and sets.
+pub mod hash;
 pub mod long_double;
+pub mod random;
+pub mod scan;
+pub mod set;
 pub mod string;
 
 use bytes::Bytes;
@@ -160,6 +172,43 @@ fn handler(id: CommandId) -> Handler {
         CommandId::Lmove => Handler::Write(list::lmove),
         CommandId::Rpoplpush => Handler::Write(list::rpoplpush),
         CommandId::Lmpop => Handler::Write(list::lmpop),
+
+        // Hashes.
+        CommandId::Hset => Handler::Write(hash::hset),
+        CommandId::Hsetnx => Handler::Write(hash::hsetnx),
+        CommandId::Hmset => Handler::Write(hash::hmset),
+        CommandId::Hdel => Handler::Write(hash::hdel),
+        CommandId::Hincrby => Handler::Write(hash::hincrby),
+        CommandId::Hincrbyfloat => Handler::Write(hash::hincrbyfloat),
+        CommandId::Hget => Handler::Read(hash::hget),
+        CommandId::Hmget => Handler::Read(hash::hmget),
+        CommandId::Hlen => Handler::Read(hash::hlen),
+        CommandId::Hstrlen => Handler::Read(hash::hstrlen),
+        CommandId::Hexists => Handler::Read(hash::hexists),
+        CommandId::Hkeys => Handler::Read(hash::hkeys),
+        CommandId::Hvals => Handler::Read(hash::hvals),
+        CommandId::Hgetall => Handler::Read(hash::hgetall),
+        CommandId::Hrandfield => Handler::Read(hash::hrandfield),
+        CommandId::Hscan => Handler::Read(hash::hscan),
+
+        // Sets.
+        CommandId::Sadd => Handler::Write(set::sadd),
+        CommandId::Srem => Handler::Write(set::srem),
+        CommandId::Spop => Handler::Write(set::spop),
+        CommandId::Smove => Handler::Write(set::smove),
+        CommandId::Sinterstore => Handler::Write(set::sinterstore),
+        CommandId::Sunionstore => Handler::Write(set::sunionstore),
+        CommandId::Sdiffstore => Handler::Write(set::sdiffstore),
+        CommandId::Smembers => Handler::Read(set::smembers),
+        CommandId::Sismember => Handler::Read(set::sismember),
+        CommandId::Smismember => Handler::Read(set::smismember),
+        CommandId::Scard => Handler::Read(set::scard),
+        CommandId::Srandmember => Handler::Read(set::srandmember),
+        CommandId::Sinter => Handler::Read(set::sinter),
+        CommandId::Sintercard => Handler::Read(set::sintercard),
+        CommandId::Sunion => Handler::Read(set::sunion),
+        CommandId::Sdiff => Handler::Read(set::sdiff),
+        CommandId::Sscan => Handler::Read(set::sscan),
     }
 }
 

@@ -64,4 +64,15 @@ impl pb::admin_server::Admin for AdminService {
     ) -> Result<Response<pb::AdminResponse>, Status> {
         respond(self.node.snapshot_now().await)
     }
+
+    async fn transfer_leader(
+        &self,
+        request: Request<pb::TransferLeaderRequest>,
+    ) -> Result<Response<pb::AdminResponse>, Status> {
+        respond(
+            self.node
+                .transfer_leader(request.into_inner().node_id)
+                .await,
+        )
+    }
 }
