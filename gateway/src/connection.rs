@@ -77,13 +77,20 @@ impl Connection {
 
     async fn serve(&mut self) {
         let client = self.session.client.clone();
+        let mut shutting_down = self.shared.shutting_down.clone();
         loop {
+            if *shutting_down.borrow() {
+                return;
+            }
+            // Kill and shutdown are only observed between batches, so a pipeline in flight
+            // always gets its replies.
             tokio::select! {
                 read = self.stream.read_buf(&mut self.rbuf) => match read {
                     Ok(0) | Err(_) => return,
                     Ok(_) => {}
                 },
                 _ = client.kill.notified() => return,
+                _ = shutting_down.changed() => return,
             }
             let mut protocol_error = None;
             loop {

@@ -53,7 +53,12 @@ pub struct Shared {
     pub port: u16,
     /// A random id of this process, as Redis's `run_id`.
     pub run_id: String,
+    /// Becomes true when the gateway shuts down: connections close after their current batch.
+    pub shutting_down: tokio::sync::watch::Receiver<bool>,
 }
+
+/// How long a shutting-down gateway waits for connections to finish their in-flight pipelines.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Runs a gateway on a bound listener until `shutdown` resolves.
 pub async fn serve(
@@ -63,6 +68,7 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let port = listener.local_addr()?.port();
     let router = Router::new(&config.nodes, config.failover_timeout);
+    let (stop_tx, shutting_down) = tokio::sync::watch::channel(false);
     tokio::spawn(router.clone().discover_loop());
     let shared = Arc::new(Shared {
         router,
@@ -70,6 +76,7 @@ pub async fn serve(
         clients: Clients::default(),
         started: Instant::now(),
         port,
+        shutting_down,
         run_id: format!(
             "{:016x}{:016x}{:08x}",
             rand::random::<u64>(),
@@ -82,7 +89,13 @@ pub async fn serve(
     loop {
         tokio::select! {
             _ = &mut shutdown => {
-                tracing::info!("gateway shutting down");
+                tracing::info!(clients = shared.clients.len(), "gateway shutting down: no new connections, draining");
+                drop(listener);
+                let _ = stop_tx.send(true);
+                let deadline = Instant::now() + DRAIN_TIMEOUT;
+                while !shared.clients.is_empty() && Instant::now() < deadline {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
                 return Ok(());
             }
             accepted = listener.accept() => {

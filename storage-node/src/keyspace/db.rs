@@ -3,18 +3,61 @@
 //! Both maps are persistent (`imbl`) collections, so cloning a [`Db`] shares all nodes and costs O(1);
 //! a later write copies only the path it touches.
 //!
+//! Keys are ordered by [`MemberKey`]: their fixed-seed [`member_hash`], then their bytes, the same
+//! order as hash fields and set members (see [`crate::keyspace::ordered`]). The order is the same on
+//! every replica and does not depend on insertion history, which gives SCAN cursors that survive
+//! writes ([`Db::scan`]: a cursor is the hash of the next key) and deterministic random picks
+//! ([`Db::iter_from`]). Lookups hash the caller's bytes and borrow them ([`KeyRef`]); nothing is
+//! copied to look a key up.
+//!
 //! Expiry is logical: a key whose `expire_at <= now_ms` is absent for every command. Read methods
 //! ([`Db::get`]) skip such keys without removing them; write-path methods ([`Db::get_for_write`],
 //! [`Db::value_mut`], [`Db::evict_if_expired`]) remove them first, which is deterministic because a
 //! write's `now_ms` is its Raft entry's timestamp.
 
+use std::cmp::Ordering;
 use std::mem;
 
 use bytes::Bytes;
-use imbl::HashMap;
+use equivalent::Comparable;
+use equivalent::Equivalent;
+use imbl::OrdMap;
 use imbl::OrdSet;
 
 use crate::keyspace::Value;
+use crate::keyspace::ordered::MemberKey;
+use crate::keyspace::ordered::member_hash;
+
+/// A borrowed key for lookups in the ordered key map: the key's [`member_hash`] and its bytes,
+/// compared with a stored [`MemberKey`] exactly as `MemberKey`'s own order does.
+#[derive(Clone, Copy, Debug)]
+struct KeyRef<'a> {
+    hash: u64,
+    key: &'a [u8],
+}
+
+impl<'a> KeyRef<'a> {
+    fn new(key: &'a [u8]) -> KeyRef<'a> {
+        KeyRef {
+            hash: member_hash(key),
+            key,
+        }
+    }
+}
+
+impl Equivalent<MemberKey> for KeyRef<'_> {
+    fn equivalent(&self, stored: &MemberKey) -> bool {
+        self.hash == stored.hash && self.key == &stored.member[..]
+    }
+}
+
+impl Comparable<MemberKey> for KeyRef<'_> {
+    fn compare(&self, stored: &MemberKey) -> Ordering {
+        self.hash
+            .cmp(&stored.hash)
+            .then_with(|| self.key.cmp(&stored.member[..]))
+    }
+}
 
 /// A stored value and its expiry.
 #[derive(Clone, Debug, PartialEq)]
@@ -35,8 +78,9 @@ impl Entry {
 /// One logical database (`SELECT n`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Db {
-    /// Every stored key, including expired keys that no log entry has removed yet.
-    map: HashMap<Bytes, Entry>,
+    /// Every stored key, including expired keys that no log entry has removed yet, in
+    /// [`MemberKey`] order.
+    map: OrdMap<MemberKey, Entry>,
     /// `(expire_at, key)` for every key of `map` whose entry has `expire_at: Some(_)`, ordered so the
     /// soonest expiries come first. Kept exactly in sync with `map` by every mutating method.
     expires: OrdSet<(u64, Bytes)>,
@@ -60,7 +104,9 @@ impl Db {
 
     /// Returns the live entry of `key` at `now_ms`, or `None` when it is missing or expired.
     pub fn get(&self, key: &[u8], now_ms: u64) -> Option<&Entry> {
-        self.map.get(key).filter(|entry| !entry.is_expired(now_ms))
+        self.map
+            .get(&KeyRef::new(key))
+            .filter(|entry| !entry.is_expired(now_ms))
     }
 
     /// Returns the live value of `key` at `now_ms`.
@@ -72,7 +118,7 @@ impl Db {
     pub fn evict_if_expired(&mut self, key: &[u8], now_ms: u64) -> bool {
         if self
             .map
-            .get(key)
+            .get(&KeyRef::new(key))
             .is_some_and(|entry| entry.is_expired(now_ms))
         {
             self.remove(key);
@@ -85,14 +131,16 @@ impl Db {
     /// Write-path lookup: removes `key` if it is expired, then returns its live entry.
     pub fn get_for_write(&mut self, key: &[u8], now_ms: u64) -> Option<&Entry> {
         self.evict_if_expired(key, now_ms);
-        self.map.get(key)
+        self.map.get(&KeyRef::new(key))
     }
 
     /// Write-path lookup of a value to modify in place: removes `key` if it is expired, then returns
     /// its live value. The expiry cannot be changed through it; use [`Db::set_expire`].
     pub fn value_mut(&mut self, key: &[u8], now_ms: u64) -> Option<&mut Value> {
         self.evict_if_expired(key, now_ms);
-        self.map.get_mut(key).map(|entry| &mut entry.value)
+        self.map
+            .get_mut(&KeyRef::new(key))
+            .map(|entry| &mut entry.value)
     }
 
     /// Stores `value` under `key` with the given expiry, replacing any previous entry (expired or
@@ -102,10 +150,11 @@ impl Db {
     /// must already be an owned copy (see [`Value::string`]).
     pub fn insert(&mut self, key: &[u8], value: Value, expire_at: Option<u64>) -> Option<Entry> {
         let entry = Entry { value, expire_at };
-        if let Some((stored_key, stored)) = self.map.get_key_value_mut(key) {
+        let lookup = KeyRef::new(key);
+        if let Some((stored_key, stored)) = self.map.get_key_value_mut(&lookup) {
             let old = mem::replace(stored, entry);
             if old.expire_at != expire_at {
-                let stored_key = stored_key.clone();
+                let stored_key = stored_key.member.clone();
                 if let Some(at) = old.expire_at {
                     self.expires.remove(&(at, stored_key.clone()));
                 }
@@ -119,7 +168,11 @@ impl Db {
         if let Some(at) = expire_at {
             self.expires.insert((at, key.clone()));
         }
-        self.map.insert(key, entry);
+        let stored_key = MemberKey {
+            hash: lookup.hash,
+            member: key,
+        };
+        self.map.insert(stored_key, entry);
         None
     }
 
@@ -127,7 +180,7 @@ impl Db {
     /// `INCR` does); a missing or expired key is stored without expiry.
     pub fn insert_keep_ttl(&mut self, key: &[u8], value: Value, now_ms: u64) {
         self.evict_if_expired(key, now_ms);
-        match self.map.get_mut(key) {
+        match self.map.get_mut(&KeyRef::new(key)) {
             Some(entry) => entry.value = value,
             None => {
                 self.insert(key, value, None);
@@ -140,12 +193,12 @@ impl Db {
     /// This does not check whether the key is already expired: callers on the write path look it up
     /// with [`Db::get_for_write`] first.
     pub fn set_expire(&mut self, key: &[u8], expire_at: Option<u64>) -> bool {
-        let Some((stored_key, entry)) = self.map.get_key_value_mut(key) else {
+        let Some((stored_key, entry)) = self.map.get_key_value_mut(&KeyRef::new(key)) else {
             return false;
         };
         let old = mem::replace(&mut entry.expire_at, expire_at);
         if old != expire_at {
-            let stored_key = stored_key.clone();
+            let stored_key = stored_key.member.clone();
             if let Some(at) = old {
                 self.expires.remove(&(at, stored_key.clone()));
             }
@@ -158,9 +211,9 @@ impl Db {
 
     /// Removes `key` whether or not it is expired and returns its entry.
     pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
-        let (stored_key, entry) = self.map.remove_with_key(key)?;
+        let (stored_key, entry) = self.map.remove_with_key(&KeyRef::new(key))?;
         if let Some(at) = entry.expire_at {
-            self.expires.remove(&(at, stored_key));
+            self.expires.remove(&(at, stored_key.member));
         }
         Some(entry)
     }
@@ -171,9 +224,58 @@ impl Db {
         self.expires.clear();
     }
 
-    /// Iterates over every stored entry, expired or not, in no particular order.
+    /// Iterates over every stored entry, expired or not, in key order ([`MemberKey`]: by hash,
+    /// then bytes).
     pub fn iter(&self) -> impl Iterator<Item = (&Bytes, &Entry)> {
-        self.map.iter()
+        self.map.iter().map(|(key, entry)| (&key.member, entry))
+    }
+
+    // Keys (more).
+
+    /// Iterates over every stored entry, expired or not, in key order starting at the first key
+    /// whose hash is at least `hash` and wrapping around to the first key: with a random `hash`,
+    /// the first item is a random key (RANDOMKEY), the same on every replica for the same `hash`.
+    pub fn iter_from(&self, hash: u64) -> impl Iterator<Item = (&Bytes, &Entry)> {
+        let start = MemberKey::start_of(hash);
+        self.map
+            .range(start.clone()..)
+            .chain(self.map.range(..start))
+            .map(|(key, entry)| (&key.member, entry))
+    }
+
+    /// Returns one step of a SCAN: the stored entries (expired or not) from `cursor` on, at least
+    /// `count` of them when that many remain (more when the last one shares its hash with the next
+    /// ones, so that a cursor never splits a run of equal hashes), and the cursor of the next step,
+    /// 0 at the end.
+    ///
+    /// A cursor is the hash of the next key to return; 0 starts a scan. A key present from the first
+    /// step to the last is returned at least once, whatever is added or removed meanwhile; one added
+    /// or removed meanwhile may or may not be, as with Redis's SCAN.
+    pub fn scan(&self, cursor: u64, count: usize) -> (u64, Vec<(&Bytes, &Entry)>) {
+        let count = count.max(1);
+        let mut res: Vec<(&MemberKey, &Entry)> = Vec::with_capacity(count.min(self.len()));
+        for (key, entry) in self.map.range(MemberKey::start_of(cursor)..) {
+            if res.len() >= count && res.last().is_some_and(|(last, _)| last.hash != key.hash) {
+                return (key.hash, Self::members(res));
+            }
+            res.push((key, entry));
+        }
+        (0, Self::members(res))
+    }
+
+    fn members<'a>(entries: Vec<(&'a MemberKey, &'a Entry)>) -> Vec<(&'a Bytes, &'a Entry)> {
+        entries
+            .into_iter()
+            .map(|(key, entry)| (&key.member, entry))
+            .collect()
+    }
+
+    /// Returns true when every stored key is expired at `now_ms` (and at least one is stored): all
+    /// keys carry an expiry and the latest one has passed. O(log n).
+    pub fn all_expired(&self, now_ms: u64) -> bool {
+        !self.is_empty()
+            && self.expires.len() == self.map.len()
+            && self.expires.get_max().is_some_and(|(at, _)| *at <= now_ms)
     }
 
     /// Iterates over `(expire_at, key)` of the keys with an expiry, soonest first.
@@ -190,8 +292,11 @@ impl Db {
             .filter(|(_, entry)| entry.expire_at.is_some())
             .count();
         assert_eq!(with_expiry, self.expires.len(), "expiry index size");
+        for (key, _) in self.map.iter() {
+            assert_eq!(key.hash, member_hash(&key.member), "stored hash of {key:?}");
+        }
         for (at, key) in self.expires.iter() {
-            let entry = self.map.get(key).expect("indexed key is stored");
+            let entry = self.map.get(&KeyRef::new(key)).expect("indexed key is stored");
             assert_eq!(entry.expire_at, Some(*at), "indexed expiry of {key:?}");
         }
     }
