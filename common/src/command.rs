@@ -92,6 +92,9 @@ commands! {
     Command => "command", -1, Gateway, (0, 0, 0), ["loading", "stale"];
     Reset => "reset", 1, Gateway, (0, 0, 0), ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"];
     Time => "time", 1, Gateway, (0, 0, 0), ["loading", "stale", "fast"];
+    Multi => "multi", 1, Gateway, (0, 0, 0), ["noscript", "loading", "stale", "fast", "allow_busy"];
+    Exec => "exec", 1, Gateway, (0, 0, 0), ["noscript", "loading", "stale", "skip_slowlog"];
+    Discard => "discard", 1, Gateway, (0, 0, 0), ["noscript", "loading", "stale", "fast", "allow_busy"];
 
     // Keyspace reads.
     Get => "get", 2, Read, (1, 1, 1), ["readonly", "fast"];

@@ -58,6 +58,8 @@ pub enum ReplyError {
     WrongPass,
     /// `NOAUTH Authentication required.`
     NoAuth,
+    /// `EXECABORT Transaction discarded because of previous errors.`
+    ExecAbort,
     /// `ERR Unsupported option <opt>` (EXPIRE and friends); holds the option as the client sent it.
     UnsupportedOption(Bytes),
 }
@@ -87,6 +89,7 @@ impl ReplyError {
             ReplyError::NoProto => "NOPROTO",
             ReplyError::WrongPass => "WRONGPASS",
             ReplyError::NoAuth => "NOAUTH",
+            ReplyError::ExecAbort => "EXECABORT",
             _ => "ERR",
         }
     }
@@ -112,6 +115,7 @@ impl ReplyError {
             ReplyError::NoProto => 40,
             ReplyError::WrongPass => 41,
             ReplyError::NoAuth => 42,
+            ReplyError::ExecAbort => 43,
             ReplyError::UnsupportedOption(_) => 16,
         }
     }
@@ -178,6 +182,7 @@ impl ReplyError {
             40 => ReplyError::NoProto,
             41 => ReplyError::WrongPass,
             42 => ReplyError::NoAuth,
+            43 => ReplyError::ExecAbort,
             16 => ReplyError::UnsupportedOption(one(&mut args)?),
             _ => return None,
         })
@@ -255,6 +260,9 @@ impl fmt::Display for ReplyError {
                 f.write_str("WRONGPASS invalid username-password pair or user is disabled.")
             }
             ReplyError::NoAuth => f.write_str("NOAUTH Authentication required."),
+            ReplyError::ExecAbort => {
+                f.write_str("EXECABORT Transaction discarded because of previous errors.")
+            }
             ReplyError::DbIndexOutOfRange => f.write_str("ERR DB index is out of range"),
             ReplyError::Protocol(detail) => {
                 f.write_str("ERR Protocol error: ")?;

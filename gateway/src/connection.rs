@@ -9,7 +9,8 @@
 use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
-use tinyredis_common::command::{self, Route};
+use tinyredis_common::CommandId;
+use tinyredis_common::command::{self, CommandSpec, Route};
 use tinyredis_common::{Reply, ReplyError};
 use tinyredis_proto::pb;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -140,19 +141,8 @@ impl Connection {
     async fn dispatch(&mut self, argv: Vec<Bytes>) {
         let Some(spec) = command::lookup(&argv[0]) else {
             self.flush_segment().await;
-            let mut args = Vec::new();
-            let mut len = 0;
-            for a in argv.iter().skip(1) {
-                if len >= 128 {
-                    break;
-                }
-                len += a.len();
-                args.push(a.clone());
-            }
-            self.replies.push(Reply::Error(ReplyError::UnknownCommand {
-                name: argv[0].clone(),
-                args,
-            }));
+            self.session.multi_dirty |= self.session.multi.is_some();
+            self.replies.push(Reply::Error(unknown_command(&argv)));
             return;
         };
         {
@@ -162,14 +152,34 @@ impl Connection {
         }
         if !spec.arity_ok(argv.len()) {
             self.flush_segment().await;
+            self.session.multi_dirty |= self.session.multi.is_some();
             self.replies
                 .push(Reply::Error(ReplyError::wrong_arity(spec.name.as_bytes())));
+            return;
+        }
+        if let Some(queue) = self.session.multi.as_mut()
+            && !matches!(
+                spec.id,
+                CommandId::Exec
+                    | CommandId::Discard
+                    | CommandId::Multi
+                    | CommandId::Quit
+                    | CommandId::Reset
+            )
+        {
+            queue.push(argv);
+            self.replies.push(Reply::simple("QUEUED"));
             return;
         }
         match spec.route {
             Route::Gateway => {
                 self.flush_segment().await;
-                let reply = cmd::execute(&mut self.session, &self.shared, spec.id, &argv).await;
+                let reply = match spec.id {
+                    CommandId::Multi => self.multi(),
+                    CommandId::Exec => self.exec().await,
+                    CommandId::Discard => self.discard(),
+                    _ => cmd::execute(&mut self.session, &self.shared, spec.id, &argv).await,
+                };
                 self.replies.push(reply);
             }
             Route::Read | Route::Write => {
@@ -198,13 +208,86 @@ impl Connection {
         }
     }
 
+    /// `MULTI`: opens a transaction; commands are queued until EXEC or DISCARD.
+    fn multi(&mut self) -> Reply {
+        if self.session.multi.is_some() {
+            return Reply::Error(ReplyError::err("MULTI calls can not be nested"));
+        }
+        self.session.multi = Some(Vec::new());
+        self.session.multi_dirty = false;
+        Reply::Ok
+    }
+
+    /// `DISCARD`: drops the open transaction.
+    fn discard(&mut self) -> Reply {
+        if self.session.multi.take().is_none() {
+            return Reply::Error(ReplyError::err("DISCARD without MULTI"));
+        }
+        self.session.multi_dirty = false;
+        Reply::Ok
+    }
+
+    /// `EXEC`: runs the queued commands atomically. Every keyspace command of the transaction
+    /// (and any SELECT among them) goes to the leader as one segment, which becomes one log entry
+    /// (or, when all are reads, one read under one barrier), so no other client's command can
+    /// interleave. Gateway-local commands (PING, CLIENT, …) touch no data and are answered here.
+    async fn exec(&mut self) -> Reply {
+        let Some(queue) = self.session.multi.take() else {
+            return Reply::Error(ReplyError::err("EXEC without MULTI"));
+        };
+        if std::mem::take(&mut self.session.multi_dirty) {
+            return Reply::Error(ReplyError::ExecAbort);
+        }
+        let specs: Vec<_> = queue
+            .iter()
+            .filter_map(|argv| command::lookup(&argv[0]))
+            .collect();
+        let to_node =
+            |spec: &&CommandSpec| spec.route != Route::Gateway || spec.id == CommandId::Select;
+        let write = specs.iter().any(|s| s.route == Route::Write);
+        let node_commands: Vec<pb::Command> = queue
+            .iter()
+            .zip(&specs)
+            .filter(|(_, spec)| to_node(spec))
+            .map(|(argv, _)| pb::Command { argv: argv.clone() })
+            .collect();
+        let mut node_replies = if node_commands.is_empty() {
+            Vec::new()
+        } else {
+            self.send(write, self.session.db, node_commands).await
+        }
+        .into_iter();
+        let mut replies = Vec::with_capacity(queue.len());
+        for (argv, spec) in queue.iter().zip(&specs) {
+            if to_node(spec) {
+                let reply = node_replies.next().unwrap_or(Reply::Nil);
+                if spec.id == CommandId::Select
+                    && reply == Reply::Ok
+                    && let Some(db) = tinyredis_common::num::parse_i64(&argv[1])
+                {
+                    self.session.set_db(db as u32);
+                }
+                replies.push(reply);
+            } else {
+                replies.push(cmd::execute(&mut self.session, &self.shared, spec.id, argv).await);
+            }
+        }
+        Reply::Array(replies)
+    }
+
     /// Sends the pending segment to the leader and queues its replies.
     async fn flush_segment(&mut self) {
         let Some(seg) = self.segment.take() else {
             return;
         };
-        let n = seg.commands.len();
-        let seq = if seg.write {
+        let replies = self.send(seg.write, seg.db, seg.commands).await;
+        self.replies.extend(replies);
+    }
+
+    /// Executes commands on the leader as one segment; returns exactly one reply per command.
+    async fn send(&mut self, write: bool, db: u32, commands: Vec<pb::Command>) -> Vec<Reply> {
+        let n = commands.len();
+        let seq = if write {
             self.seq += 1;
             self.seq
         } else {
@@ -213,22 +296,36 @@ impl Connection {
         let req = pb::ExecuteRequest {
             client_id: self.client_id,
             seq,
-            db: seg.db,
-            write: seg.write,
-            commands: seg.commands,
+            db,
+            write,
+            commands,
         };
         match self.shared.router.execute(req).await {
-            Ok(replies) if replies.len() == n => self.replies.extend(replies),
+            Ok(replies) if replies.len() == n => replies,
             Ok(_) => {
                 let err = Reply::Error(ReplyError::err(
                     "internal error: reply count mismatch from storage node",
                 ));
-                self.replies.extend(std::iter::repeat_n(err, n));
+                vec![err; n]
             }
-            Err(e) => {
-                let err = Reply::Error(e.to_reply_error());
-                self.replies.extend(std::iter::repeat_n(err, n));
-            }
+            Err(e) => vec![Reply::Error(e.to_reply_error()); n],
         }
+    }
+}
+
+/// Builds Redis's unknown-command error, echoing the first arguments as Redis does.
+fn unknown_command(argv: &[Bytes]) -> ReplyError {
+    let mut args = Vec::new();
+    let mut len = 0;
+    for a in argv.iter().skip(1) {
+        if len >= 128 {
+            break;
+        }
+        len += a.len();
+        args.push(a.clone());
+    }
+    ReplyError::UnknownCommand {
+        name: argv[0].clone(),
+        args,
     }
 }

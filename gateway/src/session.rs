@@ -15,6 +15,10 @@ pub struct Session {
     pub db: u32,
     /// Set by QUIT: close after replying.
     pub quit: bool,
+    /// The commands queued since MULTI, if a transaction is open.
+    pub multi: Option<Vec<Vec<bytes::Bytes>>>,
+    /// A command queued in the open transaction was refused: EXEC will abort.
+    pub multi_dirty: bool,
 }
 
 impl Session {
@@ -25,6 +29,8 @@ impl Session {
             protocol: Protocol::Resp2,
             db: 0,
             quit: false,
+            multi: None,
+            multi_dirty: false,
         }
     }
 

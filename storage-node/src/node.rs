@@ -175,9 +175,13 @@ impl Node {
         let ctx = ReadCtx {
             now_ms: wall_ms().max(state.last_time_ms),
         };
+        let mut db = db as usize;
         let replies = commands
             .iter()
-            .map(|argv| commands::execute_read(&state.keyspace, db as usize, argv, &ctx))
+            .map(|argv| {
+                commands::select_in_transaction(argv, &mut db)
+                    .unwrap_or_else(|| commands::execute_read(&state.keyspace, db, argv, &ctx))
+            })
             .collect();
         Ok(pb_replies(replies))
     }

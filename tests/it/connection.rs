@@ -171,3 +171,105 @@ async fn hello_resp3_client_command() {
     assert_eq!(time.len(), 2);
     assert!(time[0].parse::<u64>().unwrap() > 1_700_000_000);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn multi_exec_discard() {
+    let cluster = TestCluster::start(3).await.expect("cluster start");
+    let gw = cluster.gateway_addr();
+    let mut c = RawConn::connect(&gw).await;
+
+    tracing::info!("phase: a transaction with writes, reads, SELECT and a local command");
+    c.expect(&resp_cmd(&[b"MULTI"]), b"+OK\r\n").await;
+    for cmd in [
+        &[b"SET".as_slice(), b"a", b"1"][..],
+        &[b"INCR", b"a"],
+        &[b"GET", b"a"],
+        &[b"SELECT", b"2"],
+        &[b"SET", b"b", b"x"],
+        &[b"PING"],
+    ] {
+        c.expect(&resp_cmd(cmd), b"+QUEUED\r\n").await;
+    }
+    c.expect(
+        &resp_cmd(&[b"EXEC"]),
+        b"*6\r\n+OK\r\n:2\r\n$1\r\n2\r\n+OK\r\n+OK\r\n+PONG\r\n",
+    )
+    .await;
+    // SELECT inside the transaction applies to the connection afterwards.
+    c.expect(&resp_cmd(&[b"GET", b"b"]), b"$1\r\nx\r\n").await;
+    c.expect(&resp_cmd(&[b"SELECT", b"0"]), b"+OK\r\n").await;
+    c.expect(&resp_cmd(&[b"GET", b"b"]), b"$-1\r\n").await;
+
+    tracing::info!("phase: queueing errors abort the transaction");
+    c.expect(&resp_cmd(&[b"MULTI"]), b"+OK\r\n").await;
+    c.expect(&resp_cmd(&[b"SET", b"a", b"100"]), b"+QUEUED\r\n")
+        .await;
+    c.expect(
+        &resp_cmd(&[b"NOSUCH", b"x"]),
+        b"-ERR unknown command 'NOSUCH', with args beginning with: 'x' \r\n",
+    )
+    .await;
+    c.expect(
+        &resp_cmd(&[b"EXEC"]),
+        b"-EXECABORT Transaction discarded because of previous errors.\r\n",
+    )
+    .await;
+    c.expect(&resp_cmd(&[b"MULTI"]), b"+OK\r\n").await;
+    c.expect(
+        &resp_cmd(&[b"GET"]),
+        b"-ERR wrong number of arguments for 'get' command\r\n",
+    )
+    .await;
+    c.expect(
+        &resp_cmd(&[b"EXEC"]),
+        b"-EXECABORT Transaction discarded because of previous errors.\r\n",
+    )
+    .await;
+    c.expect(&resp_cmd(&[b"GET", b"a"]), b"$1\r\n2\r\n").await;
+
+    tracing::info!("phase: runtime errors are elements of the EXEC reply");
+    c.expect(&resp_cmd(&[b"MULTI"]), b"+OK\r\n").await;
+    c.expect(&resp_cmd(&[b"SET", b"s", b"foo"]), b"+QUEUED\r\n")
+        .await;
+    c.expect(&resp_cmd(&[b"INCR", b"s"]), b"+QUEUED\r\n").await;
+    c.expect(
+        &resp_cmd(&[b"EXEC"]),
+        b"*2\r\n+OK\r\n-ERR value is not an integer or out of range\r\n",
+    )
+    .await;
+
+    tracing::info!("phase: MULTI/EXEC/DISCARD misuse");
+    c.expect(&resp_cmd(&[b"EXEC"]), b"-ERR EXEC without MULTI\r\n")
+        .await;
+    c.expect(&resp_cmd(&[b"DISCARD"]), b"-ERR DISCARD without MULTI\r\n")
+        .await;
+    c.expect(&resp_cmd(&[b"MULTI"]), b"+OK\r\n").await;
+    c.expect(
+        &resp_cmd(&[b"MULTI"]),
+        b"-ERR MULTI calls can not be nested\r\n",
+    )
+    .await;
+    c.expect(&resp_cmd(&[b"SET", b"d", b"1"]), b"+QUEUED\r\n")
+        .await;
+    c.expect(&resp_cmd(&[b"DISCARD"]), b"+OK\r\n").await;
+    c.expect(&resp_cmd(&[b"EXISTS", b"d"]), b":0\r\n").await;
+    c.expect(&resp_cmd(&[b"MULTI"]), b"+OK\r\n").await;
+    c.expect(&resp_cmd(&[b"GET", b"a"]), b"+QUEUED\r\n").await;
+    c.expect(&resp_cmd(&[b"EXISTS", b"a", b"d"]), b"+QUEUED\r\n")
+        .await;
+    c.expect(&resp_cmd(&[b"EXEC"]), b"*2\r\n$1\r\n2\r\n:1\r\n")
+        .await;
+
+    tracing::info!("phase: an atomic pipeline from the redis crate");
+    let mut client = cluster.redis_async().await.expect("redis client");
+    let (v, n): (String, i64) = redis::pipe()
+        .atomic()
+        .set("p", "v")
+        .ignore()
+        .get("p")
+        .incr("n", 5)
+        .query_async(&mut client)
+        .await
+        .unwrap();
+    assert_eq!((v.as_str(), n), ("v", 5));
+}

@@ -36,6 +36,8 @@ pub fn select(session: &mut Session, argv: &[Bytes]) -> Reply {
 pub fn reset(session: &mut Session) -> Reply {
     session.set_db(0);
     session.set_protocol(Protocol::Resp2);
+    session.multi = None;
+    session.multi_dirty = false;
     {
         let mut meta = session.client.meta();
         meta.name = None;

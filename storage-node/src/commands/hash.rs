@@ -113,7 +113,9 @@ pub fn hlen(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
 pub fn hstrlen(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
     match live_hash(db, &argv[1], ctx) {
         Ok(hash) => {
-            let len = hash.and_then(|hash| hash.get(&argv[2])).map_or(0, Bytes::len);
+            let len = hash
+                .and_then(|hash| hash.get(&argv[2]))
+                .map_or(0, Bytes::len);
             Reply::Integer(len as i64)
         }
         Err(err) => Reply::Error(err),
@@ -123,9 +125,7 @@ pub fn hstrlen(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
 /// `HEXISTS key field`: 1 when the field exists, else 0.
 pub fn hexists(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
     match live_hash(db, &argv[1], ctx) {
-        Ok(hash) => Reply::Integer(i64::from(
-            hash.is_some_and(|hash| hash.contains(&argv[2])),
-        )),
+        Ok(hash) => Reply::Integer(i64::from(hash.is_some_and(|hash| hash.contains(&argv[2])))),
         Err(err) => Reply::Error(err),
     }
 }
@@ -183,7 +183,9 @@ pub fn hincrby(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
     };
     let (key, field) = (&argv[1], &argv[2]);
     let current = match read_hash(db.get_for_write(key, ctx.now_ms).map(|e| &e.value)) {
-        Ok(hash) => hash.and_then(|hash| hash.get(field)).map(|value| parse_i64(value)),
+        Ok(hash) => hash
+            .and_then(|hash| hash.get(field))
+            .map(|value| parse_i64(value)),
         Err(err) => return Reply::Error(err),
     };
     let current = match current {
@@ -226,11 +228,9 @@ pub fn hincrbyfloat(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
         Some(Some(value)) => value,
         Some(None) => return Reply::Error(ReplyError::err("hash value is not a float")),
     };
-    let new = current.add(increment);
+    let new = current + increment;
     if !new.is_finite() {
-        return Reply::Error(ReplyError::err(
-            "increment would produce NaN or Infinity",
-        ));
+        return Reply::Error(ReplyError::err("increment would produce NaN or Infinity"));
     }
     let text = Bytes::from(new.to_human_string());
     match hash_for_write(db, key, ctx) {

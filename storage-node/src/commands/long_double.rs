@@ -89,47 +89,6 @@ impl LongDouble {
         matches!(self, LongDouble::Zero { .. } | LongDouble::Finite { .. })
     }
 
-    /// Returns `self + other`, correctly rounded (round half to even) as the x87 adds in extended
-    /// precision. `inf + -inf` is NaN; `x + -x` is `+0`.
-    pub fn add(self, other: LongDouble) -> LongDouble {
-        use LongDouble::*;
-        match (self, other) {
-            (NaN, _) | (_, NaN) => NaN,
-            (Infinite { negative: a }, Infinite { negative: b }) if a != b => NaN,
-            (Infinite { negative }, _) | (_, Infinite { negative }) => Infinite { negative },
-            (Zero { negative: a }, Zero { negative: b }) => Zero { negative: a && b },
-            (Zero { .. }, finite) | (finite, Zero { .. }) => finite,
-            (
-                Finite {
-                    negative: a_negative,
-                    significand: a_significand,
-                    exponent: a_exponent,
-                },
-                Finite {
-                    negative: b_negative,
-                    significand: b_significand,
-                    exponent: b_exponent,
-                },
-            ) => {
-                // Align both on the smaller exponent and add exactly; the difference of exponents is
-                // at most about 32k bits.
-                let exponent = a_exponent.min(b_exponent);
-                let a = Big::from_u64(a_significand).shl((a_exponent - exponent) as usize);
-                let b = Big::from_u64(b_significand).shl((b_exponent - exponent) as usize);
-                let (negative, sum) = if a_negative == b_negative {
-                    (a_negative, a.add(&b))
-                } else {
-                    match a.cmp(&b) {
-                        Ordering::Greater => (a_negative, a.sub(&b)),
-                        Ordering::Less => (b_negative, b.sub(&a)),
-                        Ordering::Equal => return Zero { negative: false },
-                    }
-                };
-                round(negative, &sum, false, i64::from(exponent))
-            }
-        }
-    }
-
     /// Formats the value as Redis's `ld2string(…, LD_STR_HUMAN)`: `%.17Lf`, then trailing zeros and
     /// a trailing point removed, and `-0` written `0`; infinities are `inf` and `-inf`.
     pub fn to_human_string(self) -> String {
@@ -179,6 +138,51 @@ impl LongDouble {
             res.remove(0);
         }
         res
+    }
+}
+
+impl std::ops::Add for LongDouble {
+    type Output = LongDouble;
+
+    /// Returns `self + other`, correctly rounded (round half to even) as the x87 adds in extended
+    /// precision. `inf + -inf` is NaN; `x + -x` is `+0`.
+    fn add(self, other: LongDouble) -> LongDouble {
+        use LongDouble::*;
+        match (self, other) {
+            (NaN, _) | (_, NaN) => NaN,
+            (Infinite { negative: a }, Infinite { negative: b }) if a != b => NaN,
+            (Infinite { negative }, _) | (_, Infinite { negative }) => Infinite { negative },
+            (Zero { negative: a }, Zero { negative: b }) => Zero { negative: a && b },
+            (Zero { .. }, finite) | (finite, Zero { .. }) => finite,
+            (
+                Finite {
+                    negative: a_negative,
+                    significand: a_significand,
+                    exponent: a_exponent,
+                },
+                Finite {
+                    negative: b_negative,
+                    significand: b_significand,
+                    exponent: b_exponent,
+                },
+            ) => {
+                // Align both on the smaller exponent and add exactly; the difference of exponents is
+                // at most about 32k bits.
+                let exponent = a_exponent.min(b_exponent);
+                let a = Big::from_u64(a_significand).shl((a_exponent - exponent) as usize);
+                let b = Big::from_u64(b_significand).shl((b_exponent - exponent) as usize);
+                let (negative, sum) = if a_negative == b_negative {
+                    (a_negative, a.add(&b))
+                } else {
+                    match a.cmp(&b) {
+                        Ordering::Greater => (a_negative, a.sub(&b)),
+                        Ordering::Less => (b_negative, b.sub(&a)),
+                        Ordering::Equal => return Zero { negative: false },
+                    }
+                };
+                round(negative, &sum, false, i64::from(exponent))
+            }
+        }
     }
 }
 
@@ -597,7 +601,7 @@ mod tests {
     fn incr(current: &str, increment: &str) -> String {
         let a = LongDouble::parse(current.as_bytes()).unwrap();
         let b = LongDouble::parse(increment.as_bytes()).unwrap();
-        a.add(b).to_human_string()
+        (a + b).to_human_string()
     }
 
     #[test]
@@ -726,11 +730,11 @@ mod tests {
         // The largest finite value, and overflow by addition.
         let max = LongDouble::parse(b"1.18973149535723176502e+4932").unwrap();
         assert!(max.is_finite());
-        assert!(!max.add(max).is_finite());
+        assert!(!(max + max).is_finite());
         let inf = LongDouble::parse(b"inf").unwrap();
         let minus_inf = LongDouble::parse(b"-inf").unwrap();
-        assert_eq!(inf.add(minus_inf), LongDouble::NaN);
-        assert_eq!(inf.add(LongDouble::from_i64(1)), inf);
+        assert_eq!(inf + minus_inf, LongDouble::NaN);
+        assert_eq!(inf + LongDouble::from_i64(1), inf);
         // Subnormals keep their reduced precision: the smallest one plus itself is exact.
         let tiny = LongDouble::parse(b"4e-4951").unwrap();
         assert_eq!(
@@ -741,7 +745,7 @@ mod tests {
                 exponent: MIN_EXPONENT as i32
             }
         );
-        assert_eq!(tiny.add(tiny).to_human_string(), "0");
+        assert_eq!((tiny + tiny).to_human_string(), "0");
         // Rounding half to even at the 17th decimal: 1 + 2^-18 = 1.000003814697265625.
         let tie = LongDouble::parse(b"0x1.00004p0").unwrap();
         assert_eq!(tie.to_human_string(), "1.00000381469726562");

@@ -131,7 +131,10 @@ fn handler(id: CommandId) -> Handler {
         | CommandId::Client
         | CommandId::Command
         | CommandId::Reset
-        | CommandId::Time => Handler::Gateway,
+        | CommandId::Time
+        | CommandId::Multi
+        | CommandId::Exec
+        | CommandId::Discard => Handler::Gateway,
 
         CommandId::Get => Handler::Read(string::get),
         CommandId::Mget => Handler::Read(string::mget),
@@ -210,6 +213,28 @@ fn handler(id: CommandId) -> Handler {
         CommandId::Sdiff => Handler::Read(set::sdiff),
         CommandId::Sscan => Handler::Read(set::sscan),
     }
+}
+
+/// Handles `SELECT` inside a transaction's segment: the gateway sends a MULTI block's SELECTs with
+/// its other commands so the whole block runs as one unit; later commands of the segment use the
+/// selected database. Returns `None` for any other command.
+pub fn select_in_transaction(argv: &[Bytes], db: &mut usize) -> Option<Reply> {
+    if !argv.first()?.eq_ignore_ascii_case(b"select") {
+        return None;
+    }
+    if argv.len() != 2 {
+        return Some(Reply::Error(ReplyError::wrong_arity(b"select")));
+    }
+    Some(match tinyredis_common::num::parse_i64(&argv[1]) {
+        None => Reply::Error(ReplyError::NotInteger),
+        Some(n) if n < 0 || n >= tinyredis_common::NUM_DATABASES as i64 => {
+            Reply::Error(ReplyError::DbIndexOutOfRange)
+        }
+        Some(n) => {
+            *db = n as usize;
+            Reply::Ok
+        }
+    })
 }
 
 /// Finds the command of `argv` and checks its arity.

@@ -165,10 +165,7 @@ mod tests {
     fn count_parsing() {
         assert_eq!(parse_random_count(b"-5"), Ok(-5));
         assert_eq!(parse_random_count(b"9223372036854775807"), Ok(i64::MAX));
-        assert_eq!(
-            parse_random_count(b"-9223372036854775807"),
-            Ok(-i64::MAX)
-        );
+        assert_eq!(parse_random_count(b"-9223372036854775807"), Ok(-i64::MAX));
         assert_eq!(parse_random_count(b"x"), Err(ReplyError::NotInteger));
         assert!(matches!(
             parse_random_count(b"-9223372036854775808"),

@@ -53,7 +53,11 @@ pub fn parse_cursor(text: &[u8]) -> Result<u64, ReplyError> {
             .and_then(|v| v.checked_add(u64::from(digit - b'0')))
             .ok_or_else(invalid)?;
     }
-    Ok(if negative { value.wrapping_neg() } else { value })
+    Ok(if negative {
+        value.wrapping_neg()
+    } else {
+        value
+    })
 }
 
 /// Parses `[MATCH pattern] [COUNT count]` in any order, repeated options winning: a COUNT that is
@@ -167,7 +171,10 @@ mod tests {
             parse_options(&argv).map(|o| (o.count, o.pattern.map(<[u8]>::to_vec)))
         };
         assert_eq!(parse(&[]), Ok((10, None)));
-        assert_eq!(parse(&["count", "5", "MATCH", "a*"]), Ok((5, Some(b"a*".to_vec()))));
+        assert_eq!(
+            parse(&["count", "5", "MATCH", "a*"]),
+            Ok((5, Some(b"a*".to_vec())))
+        );
         assert_eq!(parse(&["MATCH", "*"]), Ok((10, None)));
         assert_eq!(parse(&["COUNT", "1", "COUNT", "3"]), Ok((3, None)));
         assert_eq!(parse(&["COUNT", "0"]), Err(ReplyError::Syntax));

@@ -71,7 +71,12 @@ pub fn srem(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
 /// `SMEMBERS key`: every member, as a set reply (empty for a missing key).
 pub fn smembers(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
     match live_set(db, &argv[1], ctx.now_ms) {
-        Ok(set) => Reply::Set(set.into_iter().flat_map(Set::iter).map(member_reply).collect()),
+        Ok(set) => Reply::Set(
+            set.into_iter()
+                .flat_map(Set::iter)
+                .map(member_reply)
+                .collect(),
+        ),
         Err(err) => Reply::Error(err),
     }
 }
@@ -134,9 +139,7 @@ pub fn spop(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
     let count = match parse_i64(count_arg) {
         Some(count) if count >= 0 => count,
         _ => {
-            return Reply::Error(ReplyError::err(
-                "value is out of range, must be positive",
-            ));
+            return Reply::Error(ReplyError::err("value is out of range, must be positive"));
         }
     };
     let Some(value) = db.value_mut(key, ctx.now_ms) else {

@@ -296,7 +296,10 @@ impl Db {
             assert_eq!(key.hash, member_hash(&key.member), "stored hash of {key:?}");
         }
         for (at, key) in self.expires.iter() {
-            let entry = self.map.get(&KeyRef::new(key)).expect("indexed key is stored");
+            let entry = self
+                .map
+                .get(&KeyRef::new(key))
+                .expect("indexed key is stored");
             assert_eq!(entry.expire_at, Some(*at), "indexed expiry of {key:?}");
         }
     }

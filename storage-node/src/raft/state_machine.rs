@@ -159,11 +159,14 @@ impl SmState {
                         None => {}
                     }
                 }
-                let db = *db as usize;
+                let mut db = *db as usize;
                 let replies: Vec<Reply> = commands
                     .iter()
                     .enumerate()
                     .map(|(i, argv)| {
+                        if let Some(reply) = commands::select_in_transaction(argv, &mut db) {
+                            return reply;
+                        }
                         let ctx = WriteCtx {
                             now_ms,
                             seed: mix_seed(req.seed, i as u64),

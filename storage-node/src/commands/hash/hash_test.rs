@@ -29,7 +29,10 @@ fn map(pairs: &[(&str, &str)]) -> Reply {
 }
 
 /// An array of bulks in the hash's order of `fields` (HKEYS, or HVALS with values mapped).
-fn fields_array(pairs: &[(&str, &str)], pick: fn(&(&str, &str)) -> &str) -> Reply {
+fn fields_array<'a>(
+    pairs: &[(&'a str, &'a str)],
+    pick: fn(&(&'a str, &'a str)) -> &'a str,
+) -> Reply {
     let mut pairs = pairs.to_vec();
     in_hash_order(&mut pairs);
     Reply::Array(pairs.iter().map(|pair| bulk(pick(pair))).collect())
@@ -111,7 +114,10 @@ fn arity_errors() {
             &["HMSET", "h", "f", "v", "g"],
             error(ReplyError::wrong_arity(b"hmset")),
         ),
-        (&["HSETNX", "h", "f"], error(ReplyError::wrong_arity(b"hsetnx"))),
+        (
+            &["HSETNX", "h", "f"],
+            error(ReplyError::wrong_arity(b"hsetnx")),
+        ),
         (&["HGET", "h"], error(ReplyError::wrong_arity(b"hget"))),
         (&["HMGET", "h"], error(ReplyError::wrong_arity(b"hmget"))),
         (&["HDEL", "h"], error(ReplyError::wrong_arity(b"hdel"))),
@@ -120,7 +126,10 @@ fn arity_errors() {
             &["HINCRBY", "h", "f"],
             error(ReplyError::wrong_arity(b"hincrby")),
         ),
-        (&["HRANDFIELD"], error(ReplyError::wrong_arity(b"hrandfield"))),
+        (
+            &["HRANDFIELD"],
+            error(ReplyError::wrong_arity(b"hrandfield")),
+        ),
         (&["HSCAN", "h"], error(ReplyError::wrong_arity(b"hscan"))),
         (&["EXISTS", "h"], int(0)),
     ]);
@@ -162,7 +171,10 @@ fn wrong_type_everywhere() {
         (&["LPUSH", "h", "m"], wrongtype()),
         // Argument errors come before the type check where Redis checks them first.
         (&["HINCRBY", "s", "f", "x"], error(ReplyError::NotInteger)),
-        (&["HINCRBYFLOAT", "s", "f", "x"], error(ReplyError::NotFloat)),
+        (
+            &["HINCRBYFLOAT", "s", "f", "x"],
+            error(ReplyError::NotFloat),
+        ),
         (&["HRANDFIELD", "s", "x"], error(ReplyError::NotInteger)),
         (&["HRANDFIELD", "s", "1", "x"], error(ReplyError::Syntax)),
         (&["HSCAN", "s", "x"], err_text("invalid cursor")),
@@ -221,18 +233,38 @@ fn hincrby() {
         (&["HINCRBY", "h", "n", "1.5"], error(ReplyError::NotInteger)),
         (&["HINCRBY", "h", "n", "+1"], error(ReplyError::NotInteger)),
         (&["HINCRBY", "h", "n", " 1"], error(ReplyError::NotInteger)),
-        (&["HSET", "h", "s", "abc", "f", "1.5", "sp", " 1", "big", "9223372036854775807"], int(4)),
+        (
+            &[
+                "HSET",
+                "h",
+                "s",
+                "abc",
+                "f",
+                "1.5",
+                "sp",
+                " 1",
+                "big",
+                "9223372036854775807",
+            ],
+            int(4),
+        ),
         (&["HINCRBY", "h", "s", "1"], not_integer.clone()),
         (&["HINCRBY", "h", "f", "1"], not_integer.clone()),
         (&["HINCRBY", "h", "sp", "1"], not_integer),
         (&["HINCRBY", "h", "big", "1"], error(ReplyError::Overflow)),
         (&["HGET", "h", "big"], bulk("9223372036854775807")),
         (&["HINCRBY", "h", "big", "-9223372036854775807"], int(0)),
-        (&["HINCRBY", "h", "min", "-9223372036854775808"], int(i64::MIN)),
+        (
+            &["HINCRBY", "h", "min", "-9223372036854775808"],
+            int(i64::MIN),
+        ),
         (&["HINCRBY", "h", "min", "-1"], error(ReplyError::Overflow)),
         (&["HINCRBY", "h", "min", "9223372036854775807"], int(-1)),
         // A failed increment on a missing key creates nothing.
-        (&["HINCRBY", "nokey", "f", "x"], error(ReplyError::NotInteger)),
+        (
+            &["HINCRBY", "nokey", "f", "x"],
+            error(ReplyError::NotInteger),
+        ),
         (&["EXISTS", "nokey"], int(0)),
     ]);
 }
@@ -252,32 +284,71 @@ fn hincrbyfloat() {
         (&["HINCRBYFLOAT", "h", "p", "0.2"], bulk("0.3")),
         (&["HINCRBYFLOAT", "h", "one", "1"], bulk("1")),
         (&["HINCRBYFLOAT", "h", "one", "-1.1"], bulk("-0.1")),
-        (&["HINCRBYFLOAT", "h", "i", "17179869184"], bulk("17179869184")),
+        (
+            &["HINCRBYFLOAT", "h", "i", "17179869184"],
+            bulk("17179869184"),
+        ),
         (&["HINCRBYFLOAT", "h", "i", "1.5"], bulk("17179869185.5")),
-        (&["HINCRBYFLOAT", "h", "e", "1e20"], bulk("100000000000000000000")),
+        (
+            &["HINCRBYFLOAT", "h", "e", "1e20"],
+            bulk("100000000000000000000"),
+        ),
         (&["HINCRBYFLOAT", "h", "x", "0x10"], bulk("16")),
         // An integer result is stored as integer text, usable by HINCRBY.
         (&["HINCRBYFLOAT", "h", "n", "2.5"], bulk("2.5")),
         (&["HINCRBYFLOAT", "h", "n", "0.5"], bulk("3")),
         (&["HINCRBY", "h", "n", "1"], int(4)),
-        (&["HINCRBY", "h", "f", "1"], err_text("hash value is not an integer")),
+        (
+            &["HINCRBY", "h", "f", "1"],
+            err_text("hash value is not an integer"),
+        ),
         // Errors.
-        (&["HINCRBYFLOAT", "h", "f", "abc"], error(ReplyError::NotFloat)),
+        (
+            &["HINCRBYFLOAT", "h", "f", "abc"],
+            error(ReplyError::NotFloat),
+        ),
         (&["HINCRBYFLOAT", "h", "f", ""], error(ReplyError::NotFloat)),
-        (&["HINCRBYFLOAT", "h", "f", " 1"], error(ReplyError::NotFloat)),
-        (&["HINCRBYFLOAT", "h", "f", "1 "], error(ReplyError::NotFloat)),
-        (&["HINCRBYFLOAT", "h", "f", "nan"], error(ReplyError::NotFloat)),
-        (&["HINCRBYFLOAT", "h", "f", "inf"], err_text("value is NaN or Infinity")),
-        (&["HINCRBYFLOAT", "h", "f", "-Infinity"], err_text("value is NaN or Infinity")),
-        (&["HINCRBYFLOAT", "h", "f", "1e5000"], error(ReplyError::NotFloat)),
+        (
+            &["HINCRBYFLOAT", "h", "f", " 1"],
+            error(ReplyError::NotFloat),
+        ),
+        (
+            &["HINCRBYFLOAT", "h", "f", "1 "],
+            error(ReplyError::NotFloat),
+        ),
+        (
+            &["HINCRBYFLOAT", "h", "f", "nan"],
+            error(ReplyError::NotFloat),
+        ),
+        (
+            &["HINCRBYFLOAT", "h", "f", "inf"],
+            err_text("value is NaN or Infinity"),
+        ),
+        (
+            &["HINCRBYFLOAT", "h", "f", "-Infinity"],
+            err_text("value is NaN or Infinity"),
+        ),
+        (
+            &["HINCRBYFLOAT", "h", "f", "1e5000"],
+            error(ReplyError::NotFloat),
+        ),
         (&["HSET", "h", "s", "abc", "sp", " 1", "inf", "inf"], int(3)),
         (&["HINCRBYFLOAT", "h", "s", "1"], not_float.clone()),
         (&["HINCRBYFLOAT", "h", "sp", "1"], not_float),
-        (&["HINCRBYFLOAT", "h", "inf", "1"], err_text("increment would produce NaN or Infinity")),
+        (
+            &["HINCRBYFLOAT", "h", "inf", "1"],
+            err_text("increment would produce NaN or Infinity"),
+        ),
         (&["HSET", "h", "max", "1.1e4932"], int(1)),
-        (&["HINCRBYFLOAT", "h", "max", "1.1e4932"], err_text("increment would produce NaN or Infinity")),
+        (
+            &["HINCRBYFLOAT", "h", "max", "1.1e4932"],
+            err_text("increment would produce NaN or Infinity"),
+        ),
         (&["HGET", "h", "max"], bulk("1.1e4932")),
-        (&["HINCRBYFLOAT", "nokey", "f", "inf"], err_text("value is NaN or Infinity")),
+        (
+            &["HINCRBYFLOAT", "nokey", "f", "inf"],
+            err_text("value is NaN or Infinity"),
+        ),
         (&["EXISTS", "nokey"], int(0)),
     ]);
 }
@@ -293,9 +364,18 @@ fn hrandfield() {
         (&["HRANDFIELD", "h", "5"], nil_array()),
         (&["HRANDFIELD", "h", "-5", "WITHVALUES"], nil_array()),
         (&["HRANDFIELD", "h", "x"], error(ReplyError::NotInteger)),
-        (&["HRANDFIELD", "h", "-9223372036854775808"], out_of_range_long.clone()),
-        (&["HRANDFIELD", "h", "1", "WITHVALUE"], error(ReplyError::Syntax)),
-        (&["HRANDFIELD", "h", "1", "WITHVALUES", "x"], error(ReplyError::Syntax)),
+        (
+            &["HRANDFIELD", "h", "-9223372036854775808"],
+            out_of_range_long.clone(),
+        ),
+        (
+            &["HRANDFIELD", "h", "1", "WITHVALUE"],
+            error(ReplyError::Syntax),
+        ),
+        (
+            &["HRANDFIELD", "h", "1", "WITHVALUES", "x"],
+            error(ReplyError::Syntax),
+        ),
         (
             &["HRANDFIELD", "h", "-9223372036854775807", "WITHVALUES"],
             err_text("value is out of range"),
@@ -317,7 +397,10 @@ fn hrandfield() {
             fields_array(&[("a", "1"), ("b", "2"), ("c", "3")], |p| p.0),
         ),
         // A huge negative count is refused instead of building a huge reply.
-        (&["HRANDFIELD", "h", "-1000000001"], err_text("value is out of range")),
+        (
+            &["HRANDFIELD", "h", "-1000000001"],
+            err_text("value is out of range"),
+        ),
     ]);
     let all: BTreeMap<&str, &str> = [("a", "1"), ("b", "2"), ("c", "3")].into();
     for _ in 0..50 {
@@ -329,7 +412,10 @@ fn hrandfield() {
 
         let fields = bulks(&h.run(&["HRANDFIELD", "h", "2"]));
         assert_eq!(fields.len(), 2);
-        assert_ne!(fields[0], fields[1], "a positive count gives distinct fields");
+        assert_ne!(
+            fields[0], fields[1],
+            "a positive count gives distinct fields"
+        );
 
         let fields = bulks(&h.run(&["HRANDFIELD", "h", "-10"]));
         assert_eq!(fields.len(), 10);
@@ -355,20 +441,38 @@ fn hscan() {
     h.check(&[
         (&["HSCAN", "h", "0"], array(&[bulk("0"), nil_array()])),
         // A missing key does not look at the options.
-        (&["HSCAN", "h", "0", "COUNT", "0"], array(&[bulk("0"), nil_array()])),
+        (
+            &["HSCAN", "h", "0", "COUNT", "0"],
+            array(&[bulk("0"), nil_array()]),
+        ),
         (&["HSCAN", "h", "x"], err_text("invalid cursor")),
         (&["HSCAN", "h", "-1x"], err_text("invalid cursor")),
         (&["HSET", "h", "a", "1", "b", "2"], int(2)),
-        (&["HSCAN", "h", "0", "COUNT", "0"], error(ReplyError::Syntax)),
-        (&["HSCAN", "h", "0", "COUNT", "x"], error(ReplyError::NotInteger)),
+        (
+            &["HSCAN", "h", "0", "COUNT", "0"],
+            error(ReplyError::Syntax),
+        ),
+        (
+            &["HSCAN", "h", "0", "COUNT", "x"],
+            error(ReplyError::NotInteger),
+        ),
         (&["HSCAN", "h", "0", "COUNT"], error(ReplyError::Syntax)),
         (&["HSCAN", "h", "0", "NOVALUES"], error(ReplyError::Syntax)),
-        (&["HSCAN", "h", "0", "TYPE", "hash"], error(ReplyError::Syntax)),
+        (
+            &["HSCAN", "h", "0", "TYPE", "hash"],
+            error(ReplyError::Syntax),
+        ),
     ]);
     let mut fields = vec![("a", "1"), ("b", "2")];
     in_hash_order(&mut fields);
-    let flat: Vec<Reply> = fields.iter().flat_map(|(f, v)| [bulk(f), bulk(v)]).collect();
-    assert_eq!(h.run(&["HSCAN", "h", "0"]), array(&[bulk("0"), Reply::Array(flat)]));
+    let flat: Vec<Reply> = fields
+        .iter()
+        .flat_map(|(f, v)| [bulk(f), bulk(v)])
+        .collect();
+    assert_eq!(
+        h.run(&["HSCAN", "h", "0"]),
+        array(&[bulk("0"), Reply::Array(flat)])
+    );
     assert_eq!(
         h.run(&["HSCAN", "h", "0", "MATCH", "b"]),
         array(&[bulk("0"), array(&[bulk("b"), bulk("2")])])
@@ -471,7 +575,10 @@ fn stored_fields_and_values_are_copies() {
         now_ms: START_MS,
         seed: 0,
     };
-    assert_eq!(crate::commands::execute_write(&mut h.ks, 0, &argv, &ctx), int(1));
+    assert_eq!(
+        crate::commands::execute_write(&mut h.ks, 0, &argv, &ctx),
+        int(1)
+    );
     let value = h.ks.db(0).unwrap().get_value(b"key", START_MS).unwrap();
     let (field, stored) = value.as_hash().unwrap().iter().next().unwrap();
     for bytes in [&field.member, stored] {
