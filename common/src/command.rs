@@ -119,6 +119,41 @@ commands! {
     Flushdb => "flushdb", -1, Write, (0, 0, 0), ["write"];
     Flushall => "flushall", -1, Write, (0, 0, 0), ["write"];
 
+    // Keys (more).
+    Unlink => "unlink", -2, Write, (1, -1, 1), ["write", "fast"];
+    Rename => "rename", 3, Write, (1, 2, 1), ["write"];
+    Renamenx => "renamenx", 3, Write, (1, 2, 1), ["write", "fast"];
+    Copy => "copy", -3, Write, (1, 2, 1), ["write", "denyoom"];
+    Move => "move", 3, Write, (1, 1, 1), ["write", "fast"];
+    Swapdb => "swapdb", 3, Write, (0, 0, 0), ["write", "fast"];
+    Expireat => "expireat", -3, Write, (1, 1, 1), ["write", "fast"];
+    Pexpireat => "pexpireat", -3, Write, (1, 1, 1), ["write", "fast"];
+    Keys => "keys", 2, Read, (0, 0, 0), ["readonly"];
+    Scan => "scan", -2, Read, (0, 0, 0), ["readonly"];
+    Randomkey => "randomkey", 1, Read, (0, 0, 0), ["readonly"];
+    Touch => "touch", -2, Read, (1, -1, 1), ["readonly", "fast"];
+    Expiretime => "expiretime", 2, Read, (1, 1, 1), ["readonly", "fast"];
+    Pexpiretime => "pexpiretime", 2, Read, (1, 1, 1), ["readonly", "fast"];
+    // A container: the key positions and flags are those of its key subcommands (ENCODING, FREQ,
+    // IDLETIME, REFCOUNT: arity 3, key at 2, readonly); HELP has arity 2.
+    Object => "object", -2, Read, (2, 2, 1), ["readonly"];
+
+    // Strings (more).
+    Getex => "getex", -2, Write, (1, 1, 1), ["write", "fast"];
+    Getdel => "getdel", 2, Write, (1, 1, 1), ["write", "fast"];
+    Getset => "getset", 3, Write, (1, 1, 1), ["write", "denyoom", "fast"];
+    Setnx => "setnx", 3, Write, (1, 1, 1), ["write", "denyoom", "fast"];
+    Setex => "setex", 4, Write, (1, 1, 1), ["write", "denyoom"];
+    Psetex => "psetex", 4, Write, (1, 1, 1), ["write", "denyoom"];
+    Msetnx => "msetnx", -3, Write, (1, -1, 2), ["write", "denyoom"];
+    Append => "append", 3, Write, (1, 1, 1), ["write", "denyoom", "fast"];
+    Setrange => "setrange", 4, Write, (1, 1, 1), ["write", "denyoom"];
+    Incrbyfloat => "incrbyfloat", 3, Write, (1, 1, 1), ["write", "denyoom", "fast"];
+    Strlen => "strlen", 2, Read, (1, 1, 1), ["readonly", "fast"];
+    Getrange => "getrange", 4, Read, (1, 1, 1), ["readonly"];
+    Substr => "substr", 4, Read, (1, 1, 1), ["readonly"];
+    Lcs => "lcs", -3, Read, (1, 2, 1), ["readonly"];
+
     // Lists.
     Llen => "llen", 2, Read, (1, 1, 1), ["readonly", "fast"];
     Lrange => "lrange", 4, Read, (1, 1, 1), ["readonly"];
@@ -176,6 +211,44 @@ commands! {
     Sunion => "sunion", -2, Read, (1, -1, 1), ["readonly"];
     Sdiff => "sdiff", -2, Read, (1, -1, 1), ["readonly"];
     Sscan => "sscan", -3, Read, (1, 1, 1), ["readonly"];
+
+    // Sorted sets.
+    Zadd => "zadd", -4, Write, (1, 1, 1), ["write", "denyoom", "fast"];
+    Zincrby => "zincrby", 4, Write, (1, 1, 1), ["write", "denyoom", "fast"];
+    Zrem => "zrem", -3, Write, (1, 1, 1), ["write", "fast"];
+    Zremrangebyrank => "zremrangebyrank", 4, Write, (1, 1, 1), ["write"];
+    Zremrangebyscore => "zremrangebyscore", 4, Write, (1, 1, 1), ["write"];
+    Zremrangebylex => "zremrangebylex", 4, Write, (1, 1, 1), ["write"];
+    Zpopmin => "zpopmin", -2, Write, (1, 1, 1), ["write", "fast"];
+    Zpopmax => "zpopmax", -2, Write, (1, 1, 1), ["write", "fast"];
+    Zrangestore => "zrangestore", -5, Write, (1, 2, 1), ["write", "denyoom"];
+    // The STORE forms report the destination as their key range, with `movablekeys` for the
+    // sources that follow numkeys, as Redis's COMMAND INFO does.
+    Zunionstore => "zunionstore", -4, Write, (1, 1, 1), ["write", "denyoom", "movablekeys"];
+    Zinterstore => "zinterstore", -4, Write, (1, 1, 1), ["write", "denyoom", "movablekeys"];
+    Zdiffstore => "zdiffstore", -4, Write, (1, 1, 1), ["write", "denyoom", "movablekeys"];
+    // Keys follow numkeys (`movablekeys`), so, as in Redis's COMMAND INFO, no fixed key range.
+    Zmpop => "zmpop", -4, Write, (0, 0, 0), ["write", "movablekeys"];
+    Zcard => "zcard", 2, Read, (1, 1, 1), ["readonly", "fast"];
+    Zscore => "zscore", 3, Read, (1, 1, 1), ["readonly", "fast"];
+    Zmscore => "zmscore", -3, Read, (1, 1, 1), ["readonly", "fast"];
+    Zrank => "zrank", 3, Read, (1, 1, 1), ["readonly", "fast"];
+    Zrevrank => "zrevrank", 3, Read, (1, 1, 1), ["readonly", "fast"];
+    Zcount => "zcount", 4, Read, (1, 1, 1), ["readonly", "fast"];
+    Zlexcount => "zlexcount", 4, Read, (1, 1, 1), ["readonly", "fast"];
+    Zrange => "zrange", -4, Read, (1, 1, 1), ["readonly"];
+    Zrevrange => "zrevrange", -4, Read, (1, 1, 1), ["readonly"];
+    Zrangebyscore => "zrangebyscore", -4, Read, (1, 1, 1), ["readonly"];
+    Zrevrangebyscore => "zrevrangebyscore", -4, Read, (1, 1, 1), ["readonly"];
+    Zrangebylex => "zrangebylex", -4, Read, (1, 1, 1), ["readonly"];
+    Zrevrangebylex => "zrevrangebylex", -4, Read, (1, 1, 1), ["readonly"];
+    Zrandmember => "zrandmember", -2, Read, (1, 1, 1), ["readonly"];
+    Zscan => "zscan", -3, Read, (1, 1, 1), ["readonly"];
+    // Keys follow numkeys (`movablekeys`), so, as in Redis's COMMAND INFO, no fixed key range.
+    Zunion => "zunion", -3, Read, (0, 0, 0), ["readonly", "movablekeys"];
+    Zinter => "zinter", -3, Read, (0, 0, 0), ["readonly", "movablekeys"];
+    Zdiff => "zdiff", -3, Read, (0, 0, 0), ["readonly", "movablekeys"];
+    Zintercard => "zintercard", -3, Read, (0, 0, 0), ["readonly", "movablekeys"];
 }
 
 static BY_NAME: LazyLock<HashMap<&'static [u8], &'static CommandSpec>> =

@@ -31,6 +31,10 @@ pub enum Reply {
     Double(f64),
     /// A map: a flat array in RESP2, `%` in RESP3.
     Map(Vec<(Reply, Reply)>),
+    /// Ordered pairs, as Redis 7 sends scored or valued results (ZRANGE WITHSCORES, ZPOPMIN with a
+    /// count, HRANDFIELD WITHVALUES): one flat array in RESP2, an array of two-element arrays in
+    /// RESP3 (never a map, since the order matters).
+    Pairs(Vec<(Reply, Reply)>),
     /// A set: an array in RESP2, `~` in RESP3.
     Set(Vec<Reply>),
     /// Text such as INFO's: a bulk string in RESP2, a `txt` verbatim string (`=`) in RESP3.

@@ -20,13 +20,9 @@ impl From<Reply> for pb::Reply {
             Reply::NilArray => Kind::NilArray(pb::Empty {}),
             Reply::Array(items) => Kind::Array(list(items)),
             Reply::Double(d) => Kind::Double(d),
-            Reply::Map(pairs) => Kind::Map(pb::ReplyList {
-                items: pairs
-                    .into_iter()
-                    .flat_map(|(k, v)| [pb::Reply::from(k), pb::Reply::from(v)])
-                    .collect(),
-            }),
+            Reply::Map(pairs) => Kind::Map(flatten(pairs)),
             Reply::Set(items) => Kind::Set(list(items)),
+            Reply::Pairs(pairs) => Kind::Pairs(flatten(pairs)),
             Reply::Verbatim(text) => Kind::Verbatim(text),
         };
         pb::Reply { kind: Some(kind) }
@@ -41,6 +37,26 @@ fn list(items: Vec<Reply>) -> pb::ReplyList {
 
 fn unlist(list: pb::ReplyList) -> Vec<Reply> {
     list.items.into_iter().map(Reply::from).collect()
+}
+
+/// Encodes pairs as one list whose first and second elements alternate.
+fn flatten(pairs: Vec<(Reply, Reply)>) -> pb::ReplyList {
+    pb::ReplyList {
+        items: pairs
+            .into_iter()
+            .flat_map(|(k, v)| [pb::Reply::from(k), pb::Reply::from(v)])
+            .collect(),
+    }
+}
+
+/// Decodes a list written by [`flatten`] (a trailing odd element is dropped).
+fn unflatten(list: pb::ReplyList) -> Vec<(Reply, Reply)> {
+    let mut items = unlist(list).into_iter();
+    let mut pairs = Vec::with_capacity(items.len() / 2);
+    while let (Some(k), Some(v)) = (items.next(), items.next()) {
+        pairs.push((k, v));
+    }
+    pairs
 }
 
 /// The reply used when a node sends something this gateway cannot decode (a newer node version).
@@ -66,14 +82,8 @@ impl From<pb::Reply> for Reply {
             Some(Kind::NilArray(_)) => Reply::NilArray,
             Some(Kind::Array(l)) => Reply::Array(unlist(l)),
             Some(Kind::Double(d)) => Reply::Double(d),
-            Some(Kind::Map(l)) => {
-                let mut items = unlist(l).into_iter();
-                let mut pairs = Vec::with_capacity(items.len() / 2);
-                while let (Some(k), Some(v)) = (items.next(), items.next()) {
-                    pairs.push((k, v));
-                }
-                Reply::Map(pairs)
-            }
+            Some(Kind::Map(l)) => Reply::Map(unflatten(l)),
+            Some(Kind::Pairs(l)) => Reply::Pairs(unflatten(l)),
             Some(Kind::Set(l)) => Reply::Set(unlist(l)),
             Some(Kind::Verbatim(text)) => Reply::Verbatim(text),
         }
@@ -101,6 +111,7 @@ mod tests {
             Reply::Map(vec![(Reply::bulk("k"), Reply::Integer(1))]),
             Reply::Set(vec![Reply::bulk("a")]),
             Reply::Verbatim(Bytes::from_static(b"# Server")),
+            Reply::Pairs(vec![(Reply::bulk("m"), Reply::Double(-0.5))]),
         ];
         for r in replies {
             assert_eq!(Reply::from(pb::Reply::from(r.clone())), r);

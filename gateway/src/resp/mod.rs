@@ -13,5 +13,6 @@
 mod encode;
 mod parse;
 
-pub use encode::{DoubleText, Protocol, encode, format_double_17g};
+pub use encode::{Protocol, encode};
 pub use parse::{Limits, ProtocolError, parse_request};
+pub use tinyredis_common::num::{DoubleText, format_double_17g};

@@ -243,13 +243,14 @@ pub fn hincrbyfloat(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
 }
 
 /// `HRANDFIELD key [count [WITHVALUES]]`: a random field (nil for a missing key), or with a count an
-/// array of fields (and values, flat) chosen as SRANDMEMBER does (see [`crate::commands::random`]).
+/// array of fields chosen as SRANDMEMBER does (see [`crate::commands::random`]); WITHVALUES replies
+/// field-value pairs (flat in RESP2, nested in RESP3).
 pub fn hrandfield(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
     let Some(count_arg) = argv.get(2) else {
         return match live_hash(db, &argv[1], ctx) {
             Ok(hash) => {
                 let field = hash
-                    .and_then(|hash| hash.pick(read_rng().next_u64()))
+                    .and_then(|hash| hash.random_member(&mut read_rng()))
                     .map(|(field, _)| field.member.clone());
                 Reply::from(field)
             }
@@ -277,15 +278,20 @@ pub fn hrandfield(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
         Ok(picked) => picked,
         Err(err) => return Reply::Error(err),
     };
-    let per_field = if with_values { 2 } else { 1 };
-    let mut res = Vec::with_capacity(picked.len() * per_field);
-    for (field, value) in picked {
-        res.push(Reply::Bulk(field.member.clone()));
-        if with_values {
-            res.push(Reply::Bulk(value.clone()));
-        }
+    if with_values {
+        // A flat array in RESP2, an array of [field, value] arrays in RESP3, as Redis 7 replies.
+        let pairs = picked.into_iter().map(|(field, value)| {
+            (
+                Reply::Bulk(field.member.clone()),
+                Reply::Bulk(value.clone()),
+            )
+        });
+        return Reply::Pairs(pairs.collect());
     }
-    Reply::Array(res)
+    let fields = picked
+        .into_iter()
+        .map(|(field, _)| Reply::Bulk(field.member.clone()));
+    Reply::Array(fields.collect())
 }
 
 /// `HSCAN key cursor [MATCH pattern] [COUNT count]`: `[next cursor, [field, value, ...]]`; see

@@ -147,6 +147,18 @@ impl std::ops::Add for LongDouble {
     /// Returns `self + other`, correctly rounded (round half to even) as the x87 adds in extended
     /// precision. `inf + -inf` is NaN; `x + -x` is `+0`.
     fn add(self, other: LongDouble) -> LongDouble {
+        LongDouble::add(self, other)
+    }
+}
+
+impl LongDouble {
+    /// Returns `self + other`, correctly rounded (round half to even) as the x87 adds in extended
+    /// precision. `inf + -inf` is NaN; `x + -x` is `+0`. Also available as `+`.
+    #[allow(
+        clippy::should_implement_trait,
+        reason = "`Add` is implemented too; callers need no import"
+    )]
+    pub fn add(self, other: LongDouble) -> LongDouble {
         use LongDouble::*;
         match (self, other) {
             (NaN, _) | (_, NaN) => NaN,

@@ -15,6 +15,14 @@
 //! - [`set`]: SADD SREM SMEMBERS SISMEMBER SMISMEMBER SCARD SPOP SRANDMEMBER SMOVE SINTER SINTERCARD
 //!   SUNION SDIFF SINTERSTORE SUNIONSTORE SDIFFSTORE SSCAN.
 //! - [`scan`] (HSCAN/SSCAN cursors and options) and [`random`] (random members) serve both.
+//! - Sorted sets: [`zset`]: ZADD ZINCRBY ZREM ZCARD ZSCORE ZMSCORE ZRANK ZREVRANK ZCOUNT ZLEXCOUNT
+//!   ZRANGE ZRANGESTORE ZREVRANGE ZRANGEBYSCORE ZREVRANGEBYSCORE ZRANGEBYLEX ZREVRANGEBYLEX
+//!   ZREMRANGEBYRANK ZREMRANGEBYSCORE ZREMRANGEBYLEX ZPOPMIN ZPOPMAX ZMPOP ZRANDMEMBER ZUNION ZINTER
+//!   ZDIFF ZUNIONSTORE ZINTERSTORE ZDIFFSTORE ZINTERCARD ZSCAN.
+//! - Keys (more): UNLINK TOUCH EXPIREAT PEXPIREAT EXPIRETIME PEXPIRETIME RENAME RENAMENX MOVE COPY
+//!   SWAPDB in [`keys`]; KEYS SCAN RANDOMKEY in [`key_scan`]; OBJECT in [`object`].
+//! - Strings (more): GETEX GETDEL GETSET SETNX SETEX PSETEX MSETNX APPEND STRLEN GETRANGE SUBSTR
+//!   SETRANGE INCRBYFLOAT in [`string`]; LCS in [`lcs`].
 //!
 //! Nothing here reads a clock (DESIGN invariant 3): writes get time and seed from [`WriteCtx`], reads
 //! get the serving node's time from [`ReadCtx`]. Writes never read a random source either (SPOP
@@ -32,6 +40,12 @@ pub mod random;
 pub mod scan;
 pub mod set;
 pub mod string;
+// Sorted sets.
+pub mod zset;
+// Keys (more), strings (more).
+pub mod key_scan;
+pub mod lcs;
+pub mod object;
 
 use bytes::Bytes;
 use tinyredis_common::CommandId;
@@ -81,7 +95,7 @@ pub fn execute_write(ks: &mut Keyspace, db: usize, argv: &[Bytes], ctx: &WriteCt
             if ks.db(db).is_none() {
                 return Reply::Error(ReplyError::DbIndexOutOfRange);
             }
-            write(ks, argv, ctx)
+            write(ks, db, argv, ctx)
         }
         Handler::Gateway => Reply::Error(gateway_only()),
     }
@@ -112,8 +126,8 @@ enum Handler {
     Read(fn(&Db, &[Bytes], &ReadCtx) -> Reply),
     /// Writes one database.
     Write(fn(&mut Db, &[Bytes], &WriteCtx) -> Reply),
-    /// Writes across databases (FLUSHALL).
-    WriteKeyspace(fn(&mut Keyspace, &[Bytes], &WriteCtx) -> Reply),
+    /// Writes across databases (FLUSHALL, SWAPDB, MOVE, COPY … DB); gets the selected database.
+    WriteKeyspace(fn(&mut Keyspace, usize, &[Bytes], &WriteCtx) -> Reply),
     /// Answered by the gateway; never sent to a storage node.
     Gateway,
 }
@@ -156,6 +170,38 @@ fn handler(id: CommandId) -> Handler {
         CommandId::Persist => Handler::Write(keys::persist),
         CommandId::Flushdb => Handler::Write(keys::flushdb),
         CommandId::Flushall => Handler::WriteKeyspace(keys::flushall),
+
+        // Keys (more).
+        CommandId::Unlink => Handler::Write(keys::unlink),
+        CommandId::Rename => Handler::Write(keys::rename),
+        CommandId::Renamenx => Handler::Write(keys::renamenx),
+        CommandId::Copy => Handler::WriteKeyspace(keys::copy),
+        CommandId::Move => Handler::WriteKeyspace(keys::move_),
+        CommandId::Swapdb => Handler::WriteKeyspace(keys::swapdb),
+        CommandId::Expireat => Handler::Write(keys::expireat),
+        CommandId::Pexpireat => Handler::Write(keys::pexpireat),
+        CommandId::Touch => Handler::Read(keys::touch),
+        CommandId::Expiretime => Handler::Read(keys::expiretime),
+        CommandId::Pexpiretime => Handler::Read(keys::pexpiretime),
+        CommandId::Keys => Handler::Read(key_scan::keys),
+        CommandId::Scan => Handler::Read(key_scan::scan),
+        CommandId::Randomkey => Handler::Read(key_scan::randomkey),
+        CommandId::Object => Handler::Read(object::object),
+
+        // Strings (more).
+        CommandId::Getex => Handler::Write(string::getex),
+        CommandId::Getdel => Handler::Write(string::getdel),
+        CommandId::Getset => Handler::Write(string::getset),
+        CommandId::Setnx => Handler::Write(string::setnx),
+        CommandId::Setex => Handler::Write(string::setex),
+        CommandId::Psetex => Handler::Write(string::psetex),
+        CommandId::Msetnx => Handler::Write(string::msetnx),
+        CommandId::Append => Handler::Write(string::append),
+        CommandId::Setrange => Handler::Write(string::setrange),
+        CommandId::Incrbyfloat => Handler::Write(string::incrbyfloat),
+        CommandId::Strlen => Handler::Read(string::strlen),
+        CommandId::Getrange | CommandId::Substr => Handler::Read(string::getrange),
+        CommandId::Lcs => Handler::Read(lcs::lcs),
 
         // Lists.
         CommandId::Llen => Handler::Read(list::llen),
@@ -212,6 +258,40 @@ fn handler(id: CommandId) -> Handler {
         CommandId::Sunion => Handler::Read(set::sunion),
         CommandId::Sdiff => Handler::Read(set::sdiff),
         CommandId::Sscan => Handler::Read(set::sscan),
+
+        // Sorted sets.
+        CommandId::Zadd => Handler::Write(zset::zadd),
+        CommandId::Zincrby => Handler::Write(zset::zincrby),
+        CommandId::Zrem => Handler::Write(zset::zrem),
+        CommandId::Zremrangebyrank => Handler::Write(zset::zremrangebyrank),
+        CommandId::Zremrangebyscore => Handler::Write(zset::zremrangebyscore),
+        CommandId::Zremrangebylex => Handler::Write(zset::zremrangebylex),
+        CommandId::Zpopmin => Handler::Write(zset::zpopmin),
+        CommandId::Zpopmax => Handler::Write(zset::zpopmax),
+        CommandId::Zrangestore => Handler::Write(zset::zrangestore),
+        CommandId::Zunionstore => Handler::Write(zset::zunionstore),
+        CommandId::Zinterstore => Handler::Write(zset::zinterstore),
+        CommandId::Zdiffstore => Handler::Write(zset::zdiffstore),
+        CommandId::Zmpop => Handler::Write(zset::zmpop),
+        CommandId::Zcard => Handler::Read(zset::zcard),
+        CommandId::Zscore => Handler::Read(zset::zscore),
+        CommandId::Zmscore => Handler::Read(zset::zmscore),
+        CommandId::Zrank => Handler::Read(zset::zrank),
+        CommandId::Zrevrank => Handler::Read(zset::zrevrank),
+        CommandId::Zcount => Handler::Read(zset::zcount),
+        CommandId::Zlexcount => Handler::Read(zset::zlexcount),
+        CommandId::Zrange => Handler::Read(zset::zrange),
+        CommandId::Zrevrange => Handler::Read(zset::zrevrange),
+        CommandId::Zrangebyscore => Handler::Read(zset::zrangebyscore),
+        CommandId::Zrevrangebyscore => Handler::Read(zset::zrevrangebyscore),
+        CommandId::Zrangebylex => Handler::Read(zset::zrangebylex),
+        CommandId::Zrevrangebylex => Handler::Read(zset::zrevrangebylex),
+        CommandId::Zrandmember => Handler::Read(zset::zrandmember),
+        CommandId::Zscan => Handler::Read(zset::zscan),
+        CommandId::Zunion => Handler::Read(zset::zunion),
+        CommandId::Zinter => Handler::Read(zset::zinter),
+        CommandId::Zdiff => Handler::Read(zset::zdiff),
+        CommandId::Zintercard => Handler::Read(zset::zintercard),
     }
 }
 

@@ -16,6 +16,7 @@ use std::collections::HashSet;
 use tinyredis_common::ReplyError;
 
 use crate::commands::args::parse_i64;
+use crate::keyspace::ordered::EXACT_PICK_MAX_LEN;
 use crate::keyspace::ordered::MemberKey;
 use crate::keyspace::ordered::MemberMap;
 use crate::keyspace::ordered::SplitMix64;
@@ -57,7 +58,12 @@ pub fn sample<'a, V: Clone>(
         if n_picks > MAX_REPEATED_PICKS {
             return Err(ReplyError::err("value is out of range"));
         }
-        let picks = (0..n_picks).filter_map(|_| map.pick(rng.next_u64()));
+        if map.len() <= EXACT_PICK_MAX_LEN {
+            // Pick by position from a list made once rather than walking the map per pick.
+            let all: Vec<_> = map.iter().collect();
+            return Ok((0..n_picks).map(|_| all[rng.below(all.len())]).collect());
+        }
+        let picks = (0..n_picks).filter_map(|_| map.random_member(rng));
         return Ok(picks.collect());
     }
     let count = usize::try_from(count).unwrap_or(usize::MAX);
@@ -69,20 +75,23 @@ pub fn sample<'a, V: Clone>(
 
 /// Returns `count` distinct random members (`count < map.len()`), in the order they were drawn.
 ///
-/// When the sample is a large part of the map, this shuffles a list of all members (Redis's
-/// "remove random elements" case); otherwise it draws members until it has enough distinct ones,
-/// with a bounded number of draws before falling back to the shuffle.
+/// When the map is small or the sample is a large part of it, this shuffles a list of all members
+/// (Redis's "remove random elements" case); otherwise it draws members until it has enough distinct
+/// ones, with a bounded number of draws before falling back to the shuffle.
 pub fn sample_distinct<'a, V: Clone>(
     map: &'a MemberMap<V>,
     count: usize,
     rng: &mut SplitMix64,
 ) -> Vec<(&'a MemberKey, &'a V)> {
-    if count.saturating_mul(3) <= map.len() {
+    if count == 0 {
+        return Vec::new();
+    }
+    if map.len() > EXACT_PICK_MAX_LEN && count.saturating_mul(3) <= map.len() {
         let mut chosen = Vec::with_capacity(count);
         let mut seen = HashSet::with_capacity(count);
         let max_draws = count.saturating_mul(16).saturating_add(64);
         for _ in 0..max_draws {
-            let Some((key, value)) = map.pick(rng.next_u64()) else {
+            let Some((key, value)) = map.random_member(rng) else {
                 break;
             };
             if seen.insert(key) {
@@ -110,7 +119,7 @@ mod tests {
     fn map_of(n: usize) -> MemberMap<()> {
         let mut map = MemberMap::default();
         for i in 0..n {
-            map.insert(format!("m{i}").as_bytes(), ());
+            map.insert(&bytes::Bytes::from(format!("m{i}")), ());
         }
         map
     }

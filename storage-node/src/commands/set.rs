@@ -149,6 +149,9 @@ pub fn spop(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
         return Reply::Error(ReplyError::WrongType);
     };
     let count = usize::try_from(count).unwrap_or(usize::MAX);
+    if count == 0 {
+        return Reply::Set(Vec::new());
+    }
     if count >= set.len() {
         let all = set.iter().map(member_reply).collect();
         db.remove(key);
@@ -178,7 +181,7 @@ pub fn srandmember(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
     let Some(count_arg) = argv.get(2) else {
         return match live_set(db, &argv[1], ctx.now_ms) {
             Ok(set) => Reply::from(
-                set.and_then(|set| set.pick(read_rng().next_u64()))
+                set.and_then(|set| set.random_member(&mut read_rng()))
                     .map(|(member, ())| member.member.clone()),
             ),
             Err(err) => Reply::Error(err),
@@ -428,7 +431,7 @@ fn difference(db: &Db, keys: &[Bytes], now_ms: u64) -> Result<Vec<MemberKey>, Re
 
 /// Removes and returns the member drawn by the next random number.
 fn pop_random(set: &mut Set, rng: &mut SplitMix64) -> Option<MemberKey> {
-    let member = set.pick(rng.next_u64())?.0.clone();
+    let member = set.random_member(rng)?.0.clone();
     set.remove_key(&member);
     Some(member)
 }

@@ -376,6 +376,84 @@ mod tests {
         assert!(!request.as_ptr_range().contains(&value.as_ptr()));
     }
 
+    // Keys (more).
+
+    #[test]
+    fn keys_are_in_hash_order_whatever_the_insertion_order() {
+        let mut a = Db::default();
+        let mut b = Db::default();
+        for i in 0..200 {
+            a.insert(format!("k{i}").as_bytes(), string("v"), None);
+        }
+        for i in (0..200).rev() {
+            b.insert(format!("k{i}").as_bytes(), string("v"), None);
+        }
+        assert_eq!(a, b);
+        let order: Vec<_> = a.iter().map(|(key, _)| key.clone()).collect();
+        assert_eq!(
+            order,
+            b.iter().map(|(key, _)| key.clone()).collect::<Vec<_>>()
+        );
+        let hashes: Vec<u64> = order.iter().map(|key| member_hash(key)).collect();
+        assert!(hashes.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn scan_steps_cover_every_key_once() {
+        let mut db = Db::default();
+        for i in 0..100 {
+            db.insert(format!("k{i}").as_bytes(), string("v"), Some(5));
+        }
+        for count in [0, 1, 9, 100, 1000] {
+            let mut cursor = 0;
+            let mut seen = Vec::new();
+            loop {
+                let (next, batch) = db.scan(cursor, count);
+                assert!(batch.len() >= count.clamp(1, 100) || next == 0);
+                // Expired keys are still stored and scanned; commands filter them.
+                seen.extend(batch.into_iter().map(|(key, _)| key.clone()));
+                if next == 0 {
+                    break;
+                }
+                cursor = next;
+            }
+            let distinct: std::collections::BTreeSet<_> = seen.iter().collect();
+            assert_eq!((seen.len(), distinct.len()), (100, 100), "count {count}");
+        }
+        assert_eq!(Db::default().scan(0, 10), (0, Vec::new()));
+    }
+
+    #[test]
+    fn iter_from_starts_at_a_hash_and_wraps() {
+        let mut db = Db::default();
+        for i in 0..10 {
+            db.insert(format!("k{i}").as_bytes(), string("v"), None);
+        }
+        let order: Vec<Bytes> = db.iter().map(|(key, _)| key.clone()).collect();
+        let third = member_hash(&order[3]);
+        let from: Vec<Bytes> = db.iter_from(third).map(|(key, _)| key.clone()).collect();
+        assert_eq!(from, [&order[3..], &order[..3]].concat());
+        let from_zero: Vec<Bytes> = db.iter_from(0).map(|(key, _)| key.clone()).collect();
+        assert_eq!(from_zero, order);
+        let last = member_hash(&order[9]);
+        if last < u64::MAX {
+            assert_eq!(db.iter_from(last + 1).next().unwrap().0, &order[0]);
+        }
+        assert!(Db::default().iter_from(7).next().is_none());
+    }
+
+    #[test]
+    fn all_expired() {
+        let mut db = Db::default();
+        assert!(!db.all_expired(0), "an empty db has no expired key");
+        db.insert(b"a", string("1"), Some(10));
+        db.insert(b"b", string("1"), Some(20));
+        assert!(!db.all_expired(19));
+        assert!(db.all_expired(20));
+        db.insert(b"c", string("1"), None);
+        assert!(!db.all_expired(1000));
+    }
+
     #[test]
     fn clone_is_independent() {
         let mut a = Db::default();

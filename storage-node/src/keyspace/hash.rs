@@ -38,7 +38,7 @@ mod tests {
     #[test]
     fn hash_values() {
         let mut hash = Hash::default();
-        hash.insert(b"f", Bytes::from_static(b"v"));
+        hash.insert(&Bytes::from_static(b"f"), Bytes::from_static(b"v"));
         let mut value = Value::Hash(hash);
         assert_eq!(value.type_name(), "hash");
         assert_eq!(value.as_hash().map(Hash::len), Some(1));

@@ -27,6 +27,8 @@ pub mod set;
 pub mod snapshot;
 pub mod string;
 pub mod value;
+// Sorted sets.
+pub mod zset;
 
 pub use db::Db;
 pub use db::Entry;

@@ -35,7 +35,7 @@ mod tests {
     #[test]
     fn set_values() {
         let mut set = Set::default();
-        set.insert(b"m", ());
+        set.insert(&bytes::Bytes::from_static(b"m"), ());
         let mut value = Value::Set(set);
         assert_eq!(value.type_name(), "set");
         assert_eq!(value.as_set().map(Set::len), Some(1));

@@ -15,6 +15,9 @@
 //!                       member order, never empty)
 //!                      (set, tag 4: number of members, then a blob per member, in member order,
 //!                       never empty)
+//!                      (sorted set, tag 5: number of members, then per member its blob and its
+//!                       score as the 8 little-endian bytes of the f64, in member order, never
+//!                       empty, never NaN)
 //! end marker "TRKE" (4 bytes)
 //! ```
 //!
@@ -43,6 +46,8 @@ use crate::keyspace::list::List;
 use crate::keyspace::hash::Hash;
 use crate::keyspace::ordered::MemberKey;
 use crate::keyspace::set::Set;
+// Sorted sets.
+use crate::keyspace::zset::ZSet;
 
 /// Bytes that open a keyspace snapshot.
 const MAGIC: &[u8; 4] = b"TRKS";
@@ -65,6 +70,9 @@ const TAG_LIST: u8 = 2;
 const TAG_HASH: u8 = 3;
 /// Type tag of [`Value::Set`].
 const TAG_SET: u8 = 4;
+// Sorted sets.
+/// Type tag of [`Value::ZSet`].
+const TAG_ZSET: u8 = 5;
 
 impl Keyspace {
     /// Writes the keyspace in the snapshot encoding. Pass a buffered writer: this makes many small
@@ -172,6 +180,16 @@ fn write_entry<W: Write>(w: &mut W, key: &[u8], entry: &Entry) -> io::Result<()>
             }
             Ok(())
         }
+        // Sorted sets.
+        Value::ZSet(zset) => {
+            w.write_all(&[TAG_ZSET])?;
+            write_varint(w, zset.len() as u64)?;
+            for (member, score) in zset.members().iter() {
+                write_blob(w, &member.member)?;
+                w.write_all(&score.to_bits().to_le_bytes())?;
+            }
+            Ok(())
+        }
     }
 }
 
@@ -190,6 +208,8 @@ fn read_db<R: Read>(r: &mut R, db: &mut Db) -> io::Result<()> {
             // Hashes and sets.
             TAG_HASH => Value::Hash(read_hash(r)?),
             TAG_SET => Value::Set(read_set(r)?),
+            // Sorted sets.
+            TAG_ZSET => Value::ZSet(read_zset(r)?),
             _ => return Err(invalid("unknown value type in keyspace snapshot")),
         };
         if db.insert(&key, value, expire_at).is_some() {
@@ -247,6 +267,30 @@ fn read_set<R: Read>(r: &mut R) -> io::Result<Set> {
         }
     }
     Ok(set)
+}
+
+// Sorted sets.
+/// Reads the members and scores of a sorted set value. The count is not trusted for allocation; an
+/// empty sorted set, a repeated member or a NaN score (none of which a command stores) is invalid.
+fn read_zset<R: Read>(r: &mut R) -> io::Result<ZSet> {
+    let n_members = read_varint(r)?;
+    if n_members == 0 {
+        return Err(invalid("empty sorted set in keyspace snapshot"));
+    }
+    let mut zset = ZSet::default();
+    for _ in 0..n_members {
+        let member = MemberKey::new(read_blob(r)?);
+        let mut bits = [0u8; 8];
+        r.read_exact(&mut bits)?;
+        let score = f64::from_bits(u64::from_le_bytes(bits));
+        if score.is_nan() {
+            return Err(invalid("NaN score in keyspace snapshot"));
+        }
+        if !zset.insert_new(member, score) {
+            return Err(invalid("duplicate sorted set member in keyspace snapshot"));
+        }
+    }
+    Ok(zset)
 }
 
 fn write_blob<W: Write>(w: &mut W, bytes: &[u8]) -> io::Result<()> {
@@ -561,7 +605,7 @@ mod tests {
     fn hash_value(pairs: &[(&[u8], &[u8])]) -> Value {
         let mut hash = Hash::default();
         for (field, value) in pairs {
-            hash.insert(field, Bytes::copy_from_slice(value));
+            hash.insert(&Bytes::copy_from_slice(field), Bytes::copy_from_slice(value));
         }
         Value::Hash(hash)
     }
@@ -569,7 +613,7 @@ mod tests {
     fn set_value(members: &[&[u8]]) -> Value {
         let mut set = Set::default();
         for member in members {
-            set.insert(member, ());
+            set.insert(&Bytes::copy_from_slice(member), ());
         }
         Value::Set(set)
     }
@@ -592,8 +636,8 @@ mod tests {
         let mut big_hash = Hash::default();
         let mut big_set = Set::default();
         for i in 0..3000 {
-            big_hash.insert(format!("f{i}").as_bytes(), Bytes::from(format!("v{i}")));
-            big_set.insert(format!("m{i}").as_bytes(), ());
+            big_hash.insert(&Bytes::from(format!("f{i}")), Bytes::from(format!("v{i}")));
+            big_set.insert(&Bytes::from(format!("m{i}")), ());
         }
         db7.insert(b"big_hash", Value::Hash(big_hash), Some(u64::MAX));
         db7.insert(b"big_set", Value::Set(big_set), None);
@@ -680,6 +724,124 @@ mod tests {
         assert_eq!(
             ks.db(0).unwrap().get_value(b"k", 0),
             Some(&set_value(&[b"b", b"a"]))
+        );
+    }
+
+    // Sorted sets.
+    fn zset_value(pairs: &[(&[u8], f64)]) -> Value {
+        let mut zset = ZSet::default();
+        for (member, score) in pairs {
+            zset.insert(&Bytes::copy_from_slice(member), *score);
+        }
+        Value::ZSet(zset)
+    }
+
+    #[test]
+    fn sorted_sets_round_trip() {
+        let mut ks = sample();
+        let pairs: &[(&[u8], f64)] = &[
+            (b"a", 1.5),
+            (b"", f64::NEG_INFINITY),
+            (b"\0\xff\r\n", f64::INFINITY),
+            (b"tiny", 5e-324),
+            (b"neg", -2.0),
+            (b"tenth", 0.1),
+        ];
+        ks.db_mut(0)
+            .unwrap()
+            .insert(b"zset", zset_value(pairs), Some(1_700_000_000_000));
+        let mut big = ZSet::default();
+        for i in 0..3000 {
+            big.insert(&Bytes::from(format!("m{i}")), f64::from(i % 17) * 0.25);
+        }
+        ks.db_mut(9)
+            .unwrap()
+            .insert(b"big_zset", Value::ZSet(big), None);
+
+        let buf = encode(&ks);
+        let mut reader = &buf[..];
+        let back = Keyspace::read_from(&mut reader).unwrap();
+        assert!(reader.is_empty());
+        assert_eq!(back, ks);
+        assert_eq!(back.digest(), ks.digest());
+        let zset = back.db(0).unwrap().get_value(b"zset", 0).unwrap();
+        let zset = zset.as_zset().unwrap();
+        zset.assert_consistent();
+        for (member, score) in pairs {
+            let stored = zset.score(&Bytes::copy_from_slice(member)).unwrap();
+            assert_eq!(stored.to_bits(), score.to_bits(), "{member:?}");
+        }
+        // The score order is rebuilt on reading.
+        let order: Vec<&[u8]> = zset.iter().map(|(member, _)| &member[..]).collect();
+        assert_eq!(
+            order,
+            [&b""[..], b"neg", b"tiny", b"tenth", b"a", b"\0\xff\r\n"]
+        );
+        let big = back.db(9).unwrap().get_value(b"big_zset", 0).unwrap();
+        assert_eq!(big.as_zset().unwrap().len(), 3000);
+
+        // Scores are part of the content; insertion order is not.
+        let mut changed = ks.clone();
+        let mut other = pairs.to_vec();
+        other[0].1 = 1.25;
+        changed
+            .db_mut(0)
+            .unwrap()
+            .insert(b"zset", zset_value(&other), Some(1_700_000_000_000));
+        assert_ne!(changed.digest(), ks.digest());
+        let mut reordered = ks.clone();
+        let mut reversed = pairs.to_vec();
+        reversed.reverse();
+        reordered.db_mut(0).unwrap().insert(
+            b"zset",
+            zset_value(&reversed),
+            Some(1_700_000_000_000),
+        );
+        assert_eq!(encode(&reordered), encode(&ks));
+
+        for cut in (0..buf.len()).rev().step_by(101) {
+            assert!(
+                Keyspace::read_from(&mut &buf[..cut]).is_err(),
+                "prefix of {cut} bytes"
+            );
+        }
+    }
+
+    #[test]
+    fn corrupt_sorted_sets_are_errors() {
+        let entry = |tail: &[u8]| {
+            [
+                &MAGIC[..],
+                &[VERSION, 1, 1, 1, b'k', 0][..],
+                tail,
+                &END_MARKER[..],
+            ]
+            .concat()
+        };
+        let one = 1.0f64.to_bits().to_le_bytes();
+        let nan = f64::NAN.to_bits().to_le_bytes();
+        let cases: Vec<Vec<u8>> = vec![
+            // Empty.
+            entry(&[TAG_ZSET, 0]),
+            // A repeated member.
+            entry(&[&[TAG_ZSET, 2, 1, b'm'][..], &one, &[1, b'm'], &one].concat()),
+            // A NaN score.
+            entry(&[&[TAG_ZSET, 1, 1, b'm'][..], &nan].concat()),
+            // A truncated score.
+            entry(&[TAG_ZSET, 1, 1, b'm', 0, 0, 0]),
+            // Announced members missing.
+            entry(&[&[TAG_ZSET, 2, 1, b'm'][..], &one].concat()),
+            // A huge count is not trusted for allocation.
+            entry(&[TAG_ZSET, 0xff, 0xff, 0xff, 0xff, 0x0f]),
+        ];
+        for case in cases {
+            assert!(Keyspace::read_from(&mut &case[..]).is_err(), "{case:?}");
+        }
+        let good = entry(&[&[TAG_ZSET, 2, 1, b'a'][..], &one, &[1, b'b'], &one].concat());
+        let ks = Keyspace::read_from(&mut &good[..]).unwrap();
+        assert_eq!(
+            ks.db(0).unwrap().get_value(b"k", 0),
+            Some(&zset_value(&[(b"b", 1.0), (b"a", 1.0)]))
         );
     }
 }

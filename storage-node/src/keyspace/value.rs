@@ -9,6 +9,8 @@ use crate::keyspace::list::List;
 // Hashes and sets.
 use crate::keyspace::hash::Hash;
 use crate::keyspace::set::Set;
+// Sorted sets.
+use crate::keyspace::zset::ZSet;
 
 /// The value of a key.
 ///
@@ -26,6 +28,9 @@ pub enum Value {
     Hash(Hash),
     /// A Redis set of members (see [`crate::keyspace::set`]).
     Set(Set),
+    // Sorted sets.
+    /// A Redis sorted set: members with scores (see [`crate::keyspace::zset`]).
+    ZSet(ZSet),
 }
 
 impl Value {
@@ -37,6 +42,8 @@ impl Value {
             // Hashes and sets.
             Value::Hash(_) => "hash",
             Value::Set(_) => "set",
+            // Sorted sets.
+            Value::ZSet(_) => "zset",
         }
     }
 }

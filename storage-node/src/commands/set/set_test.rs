@@ -131,6 +131,8 @@ fn wrong_type_everywhere() {
         &["SCARD", "str"],
         &["SPOP", "str"],
         &["SPOP", "str", "2"],
+        &["SPOP", "str", "0"],
+        &["SRANDMEMBER", "str", "0"],
         &["SRANDMEMBER", "str"],
         &["SRANDMEMBER", "str", "-2"],
         &["SMOVE", "str", "s", "a"],
