@@ -11,6 +11,15 @@ pub fn i64_arg(text: &[u8]) -> Result<i64, ReplyError> {
     parse_i64(text).ok_or(ReplyError::NotInteger)
 }
 
+/// Parses an integer that must be at least `min`, replying `ERR <message>` otherwise, a
+/// non-integer included (Redis's `getRangeLongFromObjectOrReply` with a message, as for LMPOP's
+/// and ZMPOP's numkeys and COUNT).
+pub fn bounded_arg(arg: &[u8], min: i64, message: &'static str) -> Result<i64, ReplyError> {
+    parse_i64(arg)
+        .filter(|&n| n >= min)
+        .ok_or_else(|| ReplyError::err(message))
+}
+
 /// Returns true when `arg` equals the option `name`, ignoring ASCII case (Redis's `strcasecmp`).
 pub fn is_option(arg: &[u8], name: &str) -> bool {
     arg.eq_ignore_ascii_case(name.as_bytes())

@@ -15,6 +15,7 @@ use tinyredis_common::ReplyError;
 
 use crate::commands::ReadCtx;
 use crate::commands::WriteCtx;
+use crate::commands::args::bounded_arg;
 use crate::commands::args::i64_arg;
 use crate::commands::args::is_option;
 use crate::commands::args::parse_i64;
@@ -440,14 +441,6 @@ fn end_arg(arg: &[u8]) -> Result<End, ReplyError> {
     } else {
         Err(ReplyError::Syntax)
     }
-}
-
-/// Parses an integer of at least `min`, as Redis's `getRangeLongFromObjectOrReply` with a message:
-/// a value that is not an integer and one below `min` both get `ERR <message>`.
-fn bounded_arg(arg: &[u8], min: i64, message: &'static str) -> Result<i64, ReplyError> {
-    parse_i64(arg)
-        .filter(|&n| n >= min)
-        .ok_or_else(|| ReplyError::err(message))
 }
 
 /// The options of LPOS.

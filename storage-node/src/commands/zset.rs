@@ -39,9 +39,9 @@ use tinyredis_common::num::format_double_17g;
 
 use crate::commands::ReadCtx;
 use crate::commands::WriteCtx;
+use crate::commands::args::bounded_arg;
 use crate::commands::args::i64_arg;
 use crate::commands::args::is_option;
-use crate::commands::args::parse_i64;
 use crate::commands::object::zset_encoding;
 use crate::commands::random::parse_random_count;
 use crate::commands::random::read_rng;
@@ -56,6 +56,7 @@ use crate::keyspace::glob::glob_match;
 use crate::keyspace::ordered::MemberKey;
 use crate::keyspace::set::Set;
 use crate::keyspace::zset::LexRange;
+use crate::keyspace::zset::Members;
 use crate::keyspace::zset::Score;
 use crate::keyspace::zset::ScoreRange;
 use crate::keyspace::zset::ZSet;
@@ -324,9 +325,10 @@ pub fn zintercard(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
         cardinality_only: true,
         no_keys_message: "at least 1 input key is needed for 'zintercard' command",
     };
-    match spec.run(db, argv, ctx.now_ms) {
-        Ok(Combined::Cardinality(n)) => Reply::Integer(n as i64),
-        Ok(Combined::Members { .. }) => Reply::Integer(0),
+    match spec.parse(db, argv, ctx.now_ms) {
+        Ok(combination) => {
+            Reply::Integer(inter_cardinality(&combination.inputs, combination.limit) as i64)
+        }
         Err(err) => Reply::Error(err),
     }
 }
@@ -741,18 +743,14 @@ fn clamp_ranks(start: i64, end: i64, len: usize) -> Option<(usize, usize)> {
 
 /// Applies LIMIT to the members of a score or lex range: skips `offset` (not negative) members,
 /// then takes `limit` of them, all of them when `limit` is negative.
-fn limited(
-    members: crate::keyspace::zset::Members<'_>,
-    offset: i64,
-    limit: i64,
-) -> Vec<(Bytes, f64)> {
+fn limited(members: Members<'_>, offset: i64, limit: i64) -> Vec<(Bytes, f64)> {
     let skip = usize::try_from(offset).unwrap_or(usize::MAX);
     let take = usize::try_from(limit).unwrap_or(usize::MAX);
     collect(Box::new(members.skip(skip).take(take)))
 }
 
 /// Collects the members of an iterator as owned pairs (the member bytes are shared, not copied).
-fn collect(members: crate::keyspace::zset::Members<'_>) -> Vec<(Bytes, f64)> {
+fn collect(members: Members<'_>) -> Vec<(Bytes, f64)> {
     members
         .map(|(member, score)| (member.clone(), score))
         .collect()
@@ -999,21 +997,52 @@ struct CombineSpec {
     no_keys_message: &'static str,
 }
 
-/// The result of a [`CombineSpec`].
-enum Combined {
-    /// The members in order, with their scores (as computed: `-0` is possible here).
-    Members {
-        members: Vec<(Bytes, f64)>,
-        with_scores: bool,
-    },
-    /// ZINTERCARD's count.
-    Cardinality(usize),
+/// The parsed inputs and options of a [`CombineSpec`].
+struct Combination<'a> {
+    op: SetOp,
+    /// The inputs with their weights, smallest first except for ZDIFF (Redis's order, which
+    /// decides the order of aggregation).
+    inputs: Vec<(Source<'a>, f64)>,
+    aggregate: Aggregate,
+    with_scores: bool,
+    /// ZINTERCARD's LIMIT (0: none).
+    limit: u64,
+}
+
+impl Combination<'_> {
+    /// The members of the result in order, with their scores as computed (`-0` is possible).
+    fn members(&self) -> Vec<(Bytes, f64)> {
+        let mut members = match self.op {
+            SetOp::Union => union(&self.inputs, self.aggregate),
+            SetOp::Inter => inter(&self.inputs, self.aggregate),
+            SetOp::Diff => diff(&self.inputs),
+        };
+        members.sort_by(|(a_member, a_score), (b_member, b_score)| {
+            (Score(*a_score), a_member).cmp(&(Score(*b_score), b_member))
+        });
+        members
+    }
+
+    /// The reply of ZUNION, ZINTER or ZDIFF.
+    fn into_reply(self) -> Reply {
+        let members = self.members();
+        if self.with_scores {
+            pairs_reply(members)
+        } else {
+            Reply::Array(members.into_iter().map(|(m, _)| Reply::Bulk(m)).collect())
+        }
+    }
 }
 
 impl CombineSpec {
-    /// Parses numkeys, looks the keys up (WRONGTYPE before any option is read), parses the options
-    /// and computes the result.
-    fn run(&self, db: &Db, argv: &[Bytes], now_ms: u64) -> Result<Combined, ReplyError> {
+    /// Parses numkeys, looks the keys up (WRONGTYPE before any option is read) and parses the
+    /// options.
+    fn parse<'a>(
+        &self,
+        db: &'a Db,
+        argv: &[Bytes],
+        now_ms: u64,
+    ) -> Result<Combination<'a>, ReplyError> {
         let numkeys = i64_arg(&argv[self.numkeys_idx])?;
         if numkeys < 1 {
             return Err(ReplyError::err(self.no_keys_message));
@@ -1074,20 +1103,12 @@ impl CombineSpec {
             // Smallest first, as Redis's (stable) sort does; the order of aggregation follows it.
             inputs.sort_by_key(|(source, _)| source.len());
         }
-        if self.cardinality_only {
-            return Ok(Combined::Cardinality(inter_cardinality(&inputs, limit)));
-        }
-        let mut members = match self.op {
-            SetOp::Union => union(&inputs, aggregate),
-            SetOp::Inter => inter(&inputs, aggregate),
-            SetOp::Diff => diff(&inputs),
-        };
-        members.sort_by(|(a_member, a_score), (b_member, b_score)| {
-            (Score(*a_score), a_member).cmp(&(Score(*b_score), b_member))
-        });
-        Ok(Combined::Members {
-            members,
+        Ok(Combination {
+            op: self.op,
+            inputs,
+            aggregate,
             with_scores,
+            limit,
         })
     }
 }
@@ -1185,17 +1206,10 @@ fn combine_command(
         cardinality_only: false,
         no_keys_message,
     };
-    match spec.run(db, argv, ctx.now_ms) {
-        Ok(Combined::Members {
-            members,
-            with_scores: true,
-        }) => pairs_reply(members),
-        Ok(Combined::Members { members, .. }) => {
-            Reply::Array(members.into_iter().map(|(m, _)| Reply::Bulk(m)).collect())
-        }
-        Ok(Combined::Cardinality(n)) => Reply::Integer(n as i64),
-        Err(err) => Reply::Error(err),
-    }
+    into_reply(
+        spec.parse(db, argv, ctx.now_ms)
+            .map(Combination::into_reply),
+    )
 }
 
 /// Runs ZUNIONSTORE, ZINTERSTORE or ZDIFFSTORE.
@@ -1213,9 +1227,11 @@ fn combine_store(
         cardinality_only: false,
         no_keys_message,
     };
-    match spec.run(db, argv, ctx.now_ms) {
-        Ok(Combined::Members { members, .. }) => store(db, &argv[1], members),
-        Ok(Combined::Cardinality(_)) => Reply::Integer(0),
+    match spec
+        .parse(db, argv, ctx.now_ms)
+        .map(|combination| combination.members())
+    {
+        Ok(members) => store(db, &argv[1], members),
         Err(err) => Reply::Error(err),
     }
 }
@@ -1260,14 +1276,6 @@ fn lex_range(min: &Bytes, max: &Bytes) -> Result<LexRange, ReplyError> {
         }),
         _ => Err(ReplyError::err("min or max not valid string range item")),
     }
-}
-
-/// Parses an integer that must be at least `min`, replying `ERR <message>` otherwise (Redis's
-/// `getRangeLongFromObjectOrReply` with a message, used for non-integers too).
-fn bounded_arg(arg: &[u8], min: i64, message: &'static str) -> Result<i64, ReplyError> {
-    parse_i64(arg)
-        .filter(|&n| n >= min)
-        .ok_or_else(|| ReplyError::err(message))
 }
 
 /// A score, or nil.

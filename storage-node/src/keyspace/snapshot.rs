@@ -605,7 +605,10 @@ mod tests {
     fn hash_value(pairs: &[(&[u8], &[u8])]) -> Value {
         let mut hash = Hash::default();
         for (field, value) in pairs {
-            hash.insert(&Bytes::copy_from_slice(field), Bytes::copy_from_slice(value));
+            hash.insert(
+                &Bytes::copy_from_slice(field),
+                Bytes::copy_from_slice(value),
+            );
         }
         Value::Hash(hash)
     }

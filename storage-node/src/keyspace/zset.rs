@@ -12,7 +12,8 @@
 //!
 //! `imbl`'s ordered set has no order statistics, so ranks are O(rank): ZRANK and ZREVRANK count the
 //! members before the member, and ranges by index (ZRANGE, ZREMRANGEBYRANK) walk from the nearer
-//! end. Redis's skiplist does these in O(log n); here they cost a walk over the members skipped.
+//! end, and ZCOUNT and ZLEXCOUNT walk the range they count. Redis's skiplist does these in
+//! O(log n); here they cost a walk over the members skipped or counted.
 //!
 //! Scores are never NaN. Like Redis's listpack encoding (every sorted set of up to 128 members), a
 //! stored score of `-0` is `0`: [`ZSet::insert`] stores `0.0` for `-0.0`. Members are owned copies.
@@ -220,21 +221,28 @@ impl ZSet {
             }
             return Some(old);
         }
-        self.insert_new(MemberKey::copied(member), score);
+        self.add_absent(MemberKey::copied(member), score);
         None
     }
 
-    /// Adds a member known to be absent, storing `key.member` as is (it must be an owned copy, as
-    /// read from a snapshot). Returns false, changing nothing, when the member is already present.
+    /// Adds the member of `key` if it is absent, storing `key.member` as is (it must be an owned
+    /// copy: bytes read from a snapshot or taken from another stored value). Returns false,
+    /// changing nothing, when the member is already present.
     pub fn insert_new(&mut self, key: MemberKey, score: f64) -> bool {
         debug_assert!(!score.is_nan(), "a sorted set score is never NaN");
-        let score = score + 0.0;
         if self.dict.get(&key.member).is_some() {
             return false;
         }
+        self.add_absent(key, score);
+        true
+    }
+
+    /// Adds a member known to be absent (`-0` stored as `0`), sharing its bytes between the two
+    /// indexes.
+    fn add_absent(&mut self, key: MemberKey, score: f64) {
+        let score = score + 0.0;
         self.index.insert((Score(score), key.member.clone()));
         self.dict.insert_key(key, score);
-        true
     }
 
     /// Removes `member` and returns its score.
@@ -280,10 +288,23 @@ impl ZSet {
     /// order or, when `reverse`, in reverse order with ranks counted from the end.
     pub fn rank_range(&self, start: usize, end: usize, reverse: bool) -> Members<'_> {
         let take = end - start + 1;
-        if reverse {
-            Box::new(self.iter().rev().skip(start).take(take))
+        // How far the range is from the other end of the walk.
+        let from_far_end = self.len() - 1 - end;
+        if start <= from_far_end {
+            if reverse {
+                Box::new(self.iter().rev().skip(start).take(take))
+            } else {
+                Box::new(self.iter().skip(start).take(take))
+            }
         } else {
-            Box::new(self.iter().skip(start).take(take))
+            // Nearer the other end: walk from there, then put the members back in order.
+            let mut members: Vec<(&Bytes, f64)> = if reverse {
+                self.iter().skip(from_far_end).take(take).collect()
+            } else {
+                self.iter().rev().skip(from_far_end).take(take).collect()
+            };
+            members.reverse();
+            Box::new(members.into_iter())
         }
     }
 
@@ -653,6 +674,28 @@ mod tests {
             for (rank, (member, _)) in sorted.iter().enumerate() {
                 assert_eq!(z.rank(member, false), Some(rank));
                 assert_eq!(z.rank(member, true), Some(sorted.len() - 1 - rank));
+            }
+            for _ in 0..20 {
+                if sorted.is_empty() {
+                    break;
+                }
+                let a = rng.below(sorted.len());
+                let b = rng.below(sorted.len());
+                let (start, end) = (a.min(b), a.max(b));
+                let forward: Vec<&Bytes> =
+                    z.rank_range(start, end, false).map(|(m, _)| m).collect();
+                let expected: Vec<&Bytes> = sorted[start..=end].iter().map(|(m, _)| m).collect();
+                assert_eq!(forward, expected, "ranks {start}..={end}");
+                let backward: Vec<&Bytes> =
+                    z.rank_range(start, end, true).map(|(m, _)| m).collect();
+                let expected: Vec<&Bytes> = sorted
+                    .iter()
+                    .rev()
+                    .skip(start)
+                    .take(end - start + 1)
+                    .map(|(m, _)| m)
+                    .collect();
+                assert_eq!(backward, expected, "reverse ranks {start}..={end}");
             }
             for _ in 0..20 {
                 let range = ScoreRange {
