@@ -174,6 +174,7 @@ impl Node {
         let state = self.state.read();
         let ctx = ReadCtx {
             now_ms: wall_ms().max(state.last_time_ms),
+            seed: None,
         };
         let mut db = db as usize;
         let replies = commands

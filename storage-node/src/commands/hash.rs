@@ -250,7 +250,7 @@ pub fn hrandfield(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
         return match live_hash(db, &argv[1], ctx) {
             Ok(hash) => {
                 let field = hash
-                    .and_then(|hash| hash.random_member(&mut read_rng()))
+                    .and_then(|hash| hash.random_member(&mut read_rng(ctx)))
                     .map(|(field, _)| field.member.clone());
                 Reply::from(field)
             }
@@ -274,7 +274,7 @@ pub fn hrandfield(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
         Ok(None) => return Reply::Array(Vec::new()),
         Err(err) => return Reply::Error(err),
     };
-    let picked = match sample(hash, count, &mut read_rng()) {
+    let picked = match sample(hash, count, &mut read_rng(ctx)) {
         Ok(picked) => picked,
         Err(err) => return Reply::Error(err),
     };

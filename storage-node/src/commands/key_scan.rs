@@ -127,7 +127,7 @@ pub fn scan(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
 
 /// `RANDOMKEY`: a random live key, nil when there is none.
 pub fn randomkey(db: &Db, _argv: &[Bytes], ctx: &ReadCtx) -> Reply {
-    random_key(db, ctx.now_ms, &mut read_rng())
+    random_key(db, ctx.now_ms, &mut read_rng(ctx))
 }
 
 /// Picks the first key at or after a random hash (wrapping around), skipping expired keys.

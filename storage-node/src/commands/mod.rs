@@ -71,6 +71,10 @@ pub struct WriteCtx {
 pub struct ReadCtx {
     /// The serving node's time in unix milliseconds; keys expired at this time are absent.
     pub now_ms: u64,
+    /// The Raft entry's seed when the read runs inside a write (a MULTI block applied from the
+    /// log), so that random replies (SRANDMEMBER, RANDOMKEY, …) are the same on every replica and
+    /// in the retry table; `None` for plain reads, which may use any random source.
+    pub seed: Option<u64>,
 }
 
 /// Applies a command from a Raft log entry to database `db` and returns its reply.
@@ -84,7 +88,14 @@ pub fn execute_write(ks: &mut Keyspace, db: usize, argv: &[Bytes], ctx: &WriteCt
     };
     match handler(spec.id) {
         Handler::Read(read) => match ks.db(db) {
-            Some(db) => read(db, argv, &ReadCtx { now_ms: ctx.now_ms }),
+            Some(db) => read(
+                db,
+                argv,
+                &ReadCtx {
+                    now_ms: ctx.now_ms,
+                    seed: Some(ctx.seed),
+                },
+            ),
             None => Reply::Error(ReplyError::DbIndexOutOfRange),
         },
         Handler::Write(write) => match ks.db_mut(db) {

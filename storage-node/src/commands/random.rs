@@ -15,6 +15,8 @@ use std::collections::HashSet;
 
 use tinyredis_common::ReplyError;
 
+use crate::commands::ReadCtx;
+
 use crate::commands::args::parse_i64;
 use crate::keyspace::ordered::EXACT_PICK_MAX_LEN;
 use crate::keyspace::ordered::MemberKey;
@@ -24,9 +26,10 @@ use crate::keyspace::ordered::SplitMix64;
 /// Most members a negative count may ask for (see the module documentation).
 pub const MAX_REPEATED_PICKS: u64 = 1_000_000;
 
-/// Returns a generator for a read, seeded from the thread's random source.
-pub fn read_rng() -> SplitMix64 {
-    SplitMix64::new(rand::random())
+/// Returns a generator for a read: seeded from the log entry when the read is applied inside a
+/// write (so every replica gives the same reply), else from the thread's random source.
+pub fn read_rng(ctx: &ReadCtx) -> SplitMix64 {
+    SplitMix64::new(ctx.seed.unwrap_or_else(rand::random))
 }
 
 /// Parses the count of SRANDMEMBER and HRANDFIELD as Redis's

@@ -181,7 +181,7 @@ pub fn srandmember(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
     let Some(count_arg) = argv.get(2) else {
         return match live_set(db, &argv[1], ctx.now_ms) {
             Ok(set) => Reply::from(
-                set.and_then(|set| set.random_member(&mut read_rng()))
+                set.and_then(|set| set.random_member(&mut read_rng(ctx)))
                     .map(|(member, ())| member.member.clone()),
             ),
             Err(err) => Reply::Error(err),
@@ -196,7 +196,7 @@ pub fn srandmember(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
         Ok(None) => return Reply::Array(Vec::new()),
         Err(err) => return Reply::Error(err),
     };
-    match sample(set, count, &mut read_rng()) {
+    match sample(set, count, &mut read_rng(ctx)) {
         Ok(picked) => Reply::Array(picked.into_iter().map(member_reply).collect()),
         Err(err) => Reply::Error(err),
     }

@@ -45,6 +45,7 @@ impl Harness {
                 &argv,
                 &ReadCtx {
                     now_ms: self.now_ms,
+                    seed: None,
                 },
             )
         } else {

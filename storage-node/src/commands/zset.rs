@@ -875,7 +875,7 @@ fn mpop(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Result<Reply, ReplyError
 fn random_members(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Result<Reply, ReplyError> {
     let Some(count_arg) = argv.get(2) else {
         let member = live_zset(db, &argv[1], ctx.now_ms)?
-            .and_then(|zset| zset.members().pick(read_rng().next_u64()))
+            .and_then(|zset| zset.members().pick(read_rng(ctx).next_u64()))
             .map(|(key, _)| key.member.clone());
         return Ok(Reply::from(member));
     };
@@ -895,7 +895,7 @@ fn random_members(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Result<Reply, Reply
         // The whole sorted set, highest score first, as Redis's `zuiNext` walks it.
         collect(Box::new(zset.iter().rev()))
     } else {
-        sample(zset.members(), count, &mut read_rng())?
+        sample(zset.members(), count, &mut read_rng(ctx))?
             .into_iter()
             .map(|(key, score)| (key.member.clone(), *score))
             .collect()

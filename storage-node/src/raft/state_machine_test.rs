@@ -145,3 +145,35 @@ fn corrupt_snapshot_is_an_error() {
     std::fs::write(&path, b"garbage").unwrap();
     assert!(read_snapshot_file(&path).is_err());
 }
+
+#[test]
+fn random_replies_inside_writes_are_the_same_on_every_replica() {
+    let members: Vec<String> = (0..200).map(|i| format!("m{i}")).collect();
+    let mut sadd: Vec<&str> = vec!["SADD", "s"];
+    sadd.extend(members.iter().map(String::as_str));
+    let entries = vec![
+        commands(
+            7,
+            1,
+            1_000,
+            &[&sadd, &["HSET", "h", "a", "1", "b", "2", "c", "3"]],
+        ),
+        // A MULTI block: reads with random replies applied from the log.
+        commands(
+            7,
+            2,
+            1_100,
+            &[
+                &["SRANDMEMBER", "s", "5"],
+                &["HRANDFIELD", "h", "-4"],
+                &["RANDOMKEY"],
+                &["SPOP", "s", "3"],
+            ],
+        ),
+    ];
+    let (a, ra) = apply_all(&entries);
+    let (b, rb) = apply_all(&entries);
+    assert_eq!(ra, rb);
+    assert_eq!(a.sessions, b.sessions);
+    assert_eq!(a.keyspace, b.keyspace);
+}
