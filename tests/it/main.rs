@@ -9,4 +9,5 @@ mod connection;
 mod durability;
 mod failover;
 mod protocol;
+mod types;
 mod util;

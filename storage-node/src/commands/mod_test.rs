@@ -47,7 +47,15 @@ fn lookup_errors() {
 fn unknown_command_echoes_bounded_copies() {
     let big = Bytes::from(vec![b'a'; 1000]);
     let argv = vec![Bytes::from_static(b"nope"), big.clone(), big.clone(), big];
-    let reply = execute_read(&Keyspace::default(), 0, &argv, &ReadCtx { now_ms: 0, seed: None });
+    let reply = execute_read(
+        &Keyspace::default(),
+        0,
+        &argv,
+        &ReadCtx {
+            now_ms: 0,
+            seed: None,
+        },
+    );
     let Reply::Error(ReplyError::UnknownCommand { args, .. }) = reply else {
         panic!("unexpected reply {reply:?}");
     };
@@ -62,7 +70,10 @@ fn gateway_commands_and_bad_routes_are_errors() {
         now_ms: START_MS,
         seed: 1,
     };
-    let rctx = ReadCtx { now_ms: START_MS, seed: None };
+    let rctx = ReadCtx {
+        now_ms: START_MS,
+        seed: None,
+    };
     for args in [
         &["PING"][..],
         &["ECHO", "x"],
@@ -100,7 +111,10 @@ fn database_index_is_checked() {
         now_ms: START_MS,
         seed: 1,
     };
-    let rctx = ReadCtx { now_ms: START_MS, seed: None };
+    let rctx = ReadCtx {
+        now_ms: START_MS,
+        seed: None,
+    };
     let out_of_range = error(ReplyError::DbIndexOutOfRange);
     for args in [&["SET", "k", "v"][..], &["GET", "k"], &["FLUSHALL"]] {
         assert_eq!(
