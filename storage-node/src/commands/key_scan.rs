@@ -14,19 +14,13 @@
 
 use bytes::Bytes;
 use tinyredis_common::Reply;
-use tinyredis_common::ReplyError;
 
 use crate::commands::ReadCtx;
-use crate::commands::args::i64_arg;
-use crate::commands::args::is_option;
 use crate::commands::random::read_rng;
-use crate::commands::scan::parse_cursor;
+use crate::commands::scan::{parse_cursor, parse_options};
 use crate::keyspace::Db;
 use crate::keyspace::glob::glob_match;
 use crate::keyspace::ordered::SplitMix64;
-
-/// Keys visited per SCAN call when COUNT is not given.
-const DEFAULT_COUNT: usize = 10;
 
 /// Random picks RANDOMKEY tries before walking (Redis's `dbRandomKey` tries 100 times).
 const RANDOM_TRIES: usize = 100;
@@ -49,52 +43,6 @@ pub fn keys(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
     Reply::Array(keys)
 }
 
-/// The options of SCAN after its cursor.
-#[derive(Debug, PartialEq, Eq)]
-struct ScanOptions<'a> {
-    /// Keys to visit in this call (at least 1).
-    count: usize,
-    /// The MATCH pattern; `None` when absent or `*`.
-    pattern: Option<&'a [u8]>,
-    /// The TYPE filter (a type name, compared without case).
-    type_name: Option<&'a [u8]>,
-}
-
-impl<'a> ScanOptions<'a> {
-    /// Parses `[MATCH pattern] [COUNT count] [TYPE type]` as `scanGenericCommand`: in any order,
-    /// the last of a repeated option winning; a COUNT that is not an integer is
-    /// `ERR value is not an integer or out of range` and one below 1 a syntax error; an unknown
-    /// option or a missing value is a syntax error. An unknown type name is no error: it matches
-    /// nothing.
-    fn parse(args: &'a [Bytes]) -> Result<ScanOptions<'a>, ReplyError> {
-        let mut res = ScanOptions {
-            count: DEFAULT_COUNT,
-            pattern: None,
-            type_name: None,
-        };
-        let mut idx = 0;
-        while idx < args.len() {
-            let has_value = args.len() - idx >= 2;
-            if is_option(&args[idx], "COUNT") && has_value {
-                let count = i64_arg(&args[idx + 1])?;
-                if count < 1 {
-                    return Err(ReplyError::Syntax);
-                }
-                res.count = usize::try_from(count).unwrap_or(usize::MAX);
-            } else if is_option(&args[idx], "MATCH") && has_value {
-                let pattern = &args[idx + 1][..];
-                res.pattern = (pattern != b"*").then_some(pattern);
-            } else if is_option(&args[idx], "TYPE") && has_value {
-                res.type_name = Some(&args[idx + 1][..]);
-            } else {
-                return Err(ReplyError::Syntax);
-            }
-            idx += 2;
-        }
-        Ok(res)
-    }
-}
-
 /// `SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]`: `[next cursor, [keys]]`, the next
 /// cursor 0 at the end. The cursor is parsed as Redis's `strtoul` (`ERR invalid cursor`).
 pub fn scan(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
@@ -102,7 +50,7 @@ pub fn scan(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
         Ok(cursor) => cursor,
         Err(err) => return Reply::Error(err),
     };
-    let options = match ScanOptions::parse(&argv[2..]) {
+    let options = match parse_options(&argv[2..], true) {
         Ok(options) => options,
         Err(err) => return Reply::Error(err),
     };

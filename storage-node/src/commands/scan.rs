@@ -26,6 +26,9 @@ pub struct ScanOptions<'a> {
     pub count: usize,
     /// The MATCH pattern; `None` when absent or `*`.
     pub pattern: Option<&'a [u8]>,
+    /// The TYPE filter of SCAN (a type name, compared without case); always `None` for the
+    /// collection scans, which do not accept TYPE.
+    pub type_name: Option<&'a [u8]>,
 }
 
 /// Parses a cursor as Redis does with `strtoul(…, 10)`: an optional sign (a `-` negates modulo
@@ -60,13 +63,15 @@ pub fn parse_cursor(text: &[u8]) -> Result<u64, ReplyError> {
     })
 }
 
-/// Parses `[MATCH pattern] [COUNT count]` in any order, repeated options winning: a COUNT that is
-/// not an integer is `ERR value is not an integer or out of range`, one below 1 a syntax error, and
-/// an unknown option or a missing value a syntax error.
-pub fn parse_options(args: &[Bytes]) -> Result<ScanOptions<'_>, ReplyError> {
+/// Parses `[MATCH pattern] [COUNT count]` (and, for SCAN, `[TYPE type]`) in any order, repeated
+/// options winning, as `scanGenericCommand`: a COUNT that is not an integer is
+/// `ERR value is not an integer or out of range`, one below 1 a syntax error, and an unknown option
+/// or a missing value a syntax error. An unknown type name is no error: it matches nothing.
+pub fn parse_options(args: &[Bytes], allow_type: bool) -> Result<ScanOptions<'_>, ReplyError> {
     let mut options = ScanOptions {
         count: DEFAULT_COUNT,
         pattern: None,
+        type_name: None,
     };
     let mut idx = 0;
     while idx < args.len() {
@@ -80,6 +85,8 @@ pub fn parse_options(args: &[Bytes]) -> Result<ScanOptions<'_>, ReplyError> {
         } else if is_option(&args[idx], "MATCH") && has_value {
             let pattern = &args[idx + 1][..];
             options.pattern = (pattern != b"*").then_some(pattern);
+        } else if allow_type && is_option(&args[idx], "TYPE") && has_value {
+            options.type_name = Some(&args[idx + 1][..]);
         } else {
             return Err(ReplyError::Syntax);
         }
@@ -168,7 +175,7 @@ mod tests {
         };
         let parse = |list: &[&str]| {
             let argv = args(list);
-            parse_options(&argv).map(|o| (o.count, o.pattern.map(<[u8]>::to_vec)))
+            parse_options(&argv, false).map(|o| (o.count, o.pattern.map(<[u8]>::to_vec)))
         };
         assert_eq!(parse(&[]), Ok((10, None)));
         assert_eq!(

@@ -348,7 +348,7 @@ pub fn zscan(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
         Ok(None) => return empty_scan_reply(),
         Err(err) => return Reply::Error(err),
     };
-    let options = match parse_options(&argv[3..]) {
+    let options = match parse_options(&argv[3..], false) {
         Ok(options) => options,
         Err(err) => return Reply::Error(err),
     };
