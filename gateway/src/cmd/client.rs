@@ -133,11 +133,7 @@ pub fn client(session: &mut Session, shared: &Shared, argv: &[Bytes]) -> Reply {
             Reply::Error(ReplyError::Syntax)
         }
     } else if is("help") {
-        Reply::Array(
-            HELP.iter()
-                .map(|l| Reply::Simple(Bytes::from_static(l.as_bytes())))
-                .collect(),
-        )
+        super::help(HELP)
     } else {
         Reply::Error(ReplyError::UnknownSubcommand {
             command: Bytes::from_static(b"CLIENT"),

@@ -91,11 +91,7 @@ pub fn command(argv: &[Bytes]) -> Reply {
         }
         getkeys(&argv[2..])
     } else if is("help") {
-        Reply::Array(
-            HELP.iter()
-                .map(|l| Reply::Simple(Bytes::from_static(l.as_bytes())))
-                .collect(),
-        )
+        super::help(HELP)
     } else {
         Reply::Error(ReplyError::UnknownSubcommand {
             command: Bytes::from_static(b"COMMAND"),

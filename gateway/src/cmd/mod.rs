@@ -42,6 +42,16 @@ pub async fn execute(
     }
 }
 
+/// Replies a HELP text: one simple string per line, as Redis's `addReplyHelp`.
+fn help(lines: &'static [&'static str]) -> Reply {
+    Reply::Array(
+        lines
+            .iter()
+            .map(|l| Reply::Simple(Bytes::from_static(l.as_bytes())))
+            .collect(),
+    )
+}
+
 /// Validates a client or library name as Redis does: printable ASCII without spaces.
 fn valid_name(name: &[u8]) -> bool {
     name.iter().all(|&c| (b'!'..=b'~').contains(&c))
