@@ -615,6 +615,11 @@ impl TestCluster {
         best.map(|(_, id)| id)
     }
 
+    /// The applied log index node `id` reports (0 before anything was applied).
+    pub async fn applied_index(&self, id: u64) -> Result<u64> {
+        Ok(self.node_status(id).await?.applied_index.unwrap_or(0))
+    }
+
     /// Waits (up to 30 s) until some running node is leader and returns it.
     pub async fn wait_for_leader(&mut self) -> Result<u64> {
         self.wait_for_leader_within(Duration::from_secs(30)).await

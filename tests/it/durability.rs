@@ -184,12 +184,7 @@ async fn kill_all_nodes_and_restart() {
     tracing::info!("phase: the cluster takes writes again and all nodes converge");
     expect(&mut c, &["INCR", "dur:counter"], int(43)).await;
     let leader = cluster.wait_for_leader().await.expect("leader");
-    let target = cluster
-        .node_status(leader)
-        .await
-        .expect("status")
-        .applied_index
-        .unwrap_or(0);
+    let target = cluster.applied_index(leader).await.expect("status");
     for id in cluster.node_ids() {
         let st = cluster
             .wait_applied(id, target, Duration::from_secs(30))
@@ -288,12 +283,7 @@ async fn snapshot_then_join_new_node() {
     expect(&mut c, &["EXISTS", "snap:0"], int(0)).await;
     expect(&mut c, &["DBSIZE"], int(expected.len() as i64)).await;
     expect(&mut c, &["SET", "snap:final", "1"], Value::Okay).await;
-    let target = cluster
-        .node_status(new_leader)
-        .await
-        .expect("status")
-        .applied_index
-        .unwrap_or(0);
+    let target = cluster.applied_index(new_leader).await.expect("status");
     let st4 = cluster
         .wait_applied(4, target, Duration::from_secs(30))
         .await
@@ -315,12 +305,7 @@ async fn snapshot_then_join_new_node() {
     tracing::info!(leader, "leader after the full restart");
     verify_all(&mut c, &expected).await;
     expect(&mut c, &["DBSIZE"], int(expected.len() as i64)).await;
-    let target = cluster
-        .node_status(leader)
-        .await
-        .expect("status")
-        .applied_index
-        .unwrap_or(0);
+    let target = cluster.applied_index(leader).await.expect("status");
     for id in cluster.node_ids() {
         let st = cluster
             .wait_applied(id, target, Duration::from_secs(30))

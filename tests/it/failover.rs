@@ -214,12 +214,7 @@ async fn leader_kill_under_incr_load() {
         .expect("restart old leader");
     expect(&mut c, &["INCR", KEY], Value::Int(total as i64 + 1)).await;
     let leader = cluster.wait_for_leader().await.expect("leader");
-    let target = cluster
-        .node_status(leader)
-        .await
-        .expect("status")
-        .applied_index
-        .unwrap_or(0);
+    let target = cluster.applied_index(leader).await.expect("status");
     let st = cluster
         .wait_applied(old_leader, target, Duration::from_secs(30))
         .await

@@ -2780,12 +2780,7 @@ async fn random_commands_same_data_on_every_replica() {
 
     tracing::info!("phase: every node applies the workload; kill -9 the leader");
     let leader = cluster.wait_for_leader().await.expect("leader");
-    let applied = cluster
-        .node_status(leader)
-        .await
-        .expect("leader status")
-        .applied_index
-        .unwrap_or(0);
+    let applied = cluster.applied_index(leader).await.expect("leader status");
     for id in cluster.node_ids() {
         cluster
             .wait_applied(id, applied, Duration::from_secs(10))

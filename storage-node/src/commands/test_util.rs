@@ -101,3 +101,23 @@ pub fn error(err: ReplyError) -> Reply {
 pub fn err_text(message: &'static str) -> Reply {
     Reply::Error(ReplyError::err(message))
 }
+
+/// The texts of a reply made of bulk strings: an array, a set, or pairs flattened as RESP2 sends
+/// them. Panics on any other shape, failing the test.
+pub fn bulk_texts(reply: &Reply) -> Vec<String> {
+    let items: Vec<Reply> = match reply {
+        Reply::Array(items) | Reply::Set(items) => items.clone(),
+        Reply::Pairs(pairs) => pairs
+            .iter()
+            .flat_map(|(a, b)| [a.clone(), b.clone()])
+            .collect(),
+        _ => panic!("not a collection of bulks: {reply:?}"),
+    };
+    items
+        .iter()
+        .map(|item| match item {
+            Reply::Bulk(b) => String::from_utf8(b.to_vec()).unwrap(),
+            other => panic!("not a bulk: {other:?}"),
+        })
+        .collect()
+}

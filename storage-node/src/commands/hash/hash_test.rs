@@ -42,25 +42,6 @@ fn array(items: &[Reply]) -> Reply {
     Reply::Array(items.to_vec())
 }
 
-/// The bulks of an array reply, or of a pairs reply flattened as RESP2 sends it.
-fn bulks(reply: &Reply) -> Vec<String> {
-    let items: Vec<Reply> = match reply {
-        Reply::Array(items) => items.clone(),
-        Reply::Pairs(pairs) => pairs
-            .iter()
-            .flat_map(|(a, b)| [a.clone(), b.clone()])
-            .collect(),
-        _ => panic!("not an array: {reply:?}"),
-    };
-    items
-        .iter()
-        .map(|item| match item {
-            Reply::Bulk(b) => String::from_utf8(b.to_vec()).unwrap(),
-            other => panic!("not a bulk: {other:?}"),
-        })
-        .collect()
-}
-
 #[test]
 fn set_get_and_friends() {
     let mut h = Harness::default();
@@ -420,14 +401,14 @@ fn hrandfield() {
         };
         assert!(all.contains_key(std::str::from_utf8(&field).unwrap()));
 
-        let fields = bulks(&h.run(&["HRANDFIELD", "h", "2"]));
+        let fields = bulk_texts(&h.run(&["HRANDFIELD", "h", "2"]));
         assert_eq!(fields.len(), 2);
         assert_ne!(
             fields[0], fields[1],
             "a positive count gives distinct fields"
         );
 
-        let fields = bulks(&h.run(&["HRANDFIELD", "h", "-10"]));
+        let fields = bulk_texts(&h.run(&["HRANDFIELD", "h", "-10"]));
         assert_eq!(fields.len(), 10);
         assert!(fields.iter().all(|f| all.contains_key(f.as_str())));
 
@@ -436,17 +417,17 @@ fn hrandfield() {
             matches!(&reply, Reply::Pairs(pairs) if pairs.len() == 4),
             "{reply:?}"
         );
-        let flat = bulks(&reply);
+        let flat = bulk_texts(&reply);
         assert_eq!(flat.len(), 8);
         for pair in flat.chunks(2) {
             assert_eq!(all[pair[0].as_str()], pair[1]);
         }
-        let flat = bulks(&h.run(&["HRANDFIELD", "h", "2", "WITHVALUES"]));
+        let flat = bulk_texts(&h.run(&["HRANDFIELD", "h", "2", "WITHVALUES"]));
         assert_eq!(flat.len(), 4);
         assert_ne!(flat[0], flat[2]);
     }
     // Repeats do happen with a negative count larger than the hash.
-    let fields = bulks(&h.run(&["HRANDFIELD", "h", "-100"]));
+    let fields = bulk_texts(&h.run(&["HRANDFIELD", "h", "-100"]));
     assert!(fields.iter().collect::<BTreeSet<_>>().len() <= 3);
 }
 
@@ -509,7 +490,7 @@ fn hscan() {
         let Reply::Bulk(next) = &parts[0] else {
             panic!("{parts:?}");
         };
-        let flat = bulks(&parts[1]);
+        let flat = bulk_texts(&parts[1]);
         assert!(flat.len() <= 2 * 7 + 2 || next.as_ref() == b"0");
         for pair in flat.chunks(2) {
             assert_eq!(pair[1], pair[0].replace("field", "value"));
@@ -532,7 +513,7 @@ fn hscan() {
         let Reply::Array(parts) = reply else {
             panic!("{reply:?}");
         };
-        for pair in bulks(&parts[1]).chunks(2) {
+        for pair in bulk_texts(&parts[1]).chunks(2) {
             matched.insert(pair[0].clone());
         }
         let Reply::Bulk(next) = &parts[0] else {

@@ -36,21 +36,6 @@ fn ints(values: &[i64]) -> Reply {
     Reply::Array(values.iter().map(|&n| int(n)).collect())
 }
 
-/// The members of a set or array reply of bulks.
-fn members(reply: &Reply) -> Vec<String> {
-    let items = match reply {
-        Reply::Set(items) | Reply::Array(items) => items,
-        other => panic!("not a collection: {other:?}"),
-    };
-    items
-        .iter()
-        .map(|item| match item {
-            Reply::Bulk(b) => String::from_utf8(b.to_vec()).unwrap(),
-            other => panic!("not a bulk: {other:?}"),
-        })
-        .collect()
-}
-
 #[test]
 fn add_remove_and_membership() {
     let mut h = Harness::default();
@@ -184,7 +169,7 @@ fn spop() {
         .iter()
         .map(|s| s.to_string())
         .collect();
-    let popped = members(&h.run(&["SPOP", "s", "2"]));
+    let popped = bulk_texts(&h.run(&["SPOP", "s", "2"]));
     assert_eq!(popped.len(), 2);
     for member in &popped {
         assert!(all.remove(member), "{member} popped once from the set");
@@ -195,7 +180,7 @@ fn spop() {
     assert!(all.remove(std::str::from_utf8(&one).unwrap()));
     assert_eq!(h.run(&["SCARD", "s"]), int(2));
     // A count of at least the size pops everything and deletes the key.
-    let rest = members(&h.run(&["SPOP", "s", "10"]));
+    let rest = bulk_texts(&h.run(&["SPOP", "s", "10"]));
     assert_eq!(rest.into_iter().collect::<BTreeSet<_>>(), all);
     h.check(&[(&["EXISTS", "s"], int(0))]);
     // The last member goes with the key.
@@ -235,8 +220,8 @@ fn spop_draws_from_the_entry_seed() {
     // 1 + 10 + 80 distinct members popped, 9 left.
     let popped: BTreeSet<String> = replies_a[1..]
         .iter()
-        .flat_map(members)
-        .chain(members(&Reply::Array(vec![replies_a[0].clone()])))
+        .flat_map(bulk_texts)
+        .chain(bulk_texts(&Reply::Array(vec![replies_a[0].clone()])))
         .collect();
     assert_eq!(popped.len(), 91);
     let left = ks_a.db(0).unwrap().get_value(b"s", START_MS).unwrap();
@@ -278,12 +263,12 @@ fn srandmember() {
     let all: BTreeSet<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
     let mut seen = BTreeSet::new();
     for _ in 0..100 {
-        let one = members(&Reply::Array(vec![h.run(&["SRANDMEMBER", "s"])]));
+        let one = bulk_texts(&Reply::Array(vec![h.run(&["SRANDMEMBER", "s"])]));
         seen.extend(one);
-        let two = members(&h.run(&["SRANDMEMBER", "s", "2"]));
+        let two = bulk_texts(&h.run(&["SRANDMEMBER", "s", "2"]));
         assert_eq!(two.len(), 2);
         assert_ne!(two[0], two[1]);
-        let many = members(&h.run(&["SRANDMEMBER", "s", "-20"]));
+        let many = bulk_texts(&h.run(&["SRANDMEMBER", "s", "-20"]));
         assert_eq!(many.len(), 20);
         assert!(many.iter().all(|m| all.contains(m)));
     }
@@ -294,7 +279,7 @@ fn srandmember() {
     add.extend(big.iter().map(String::as_str));
     h.run(&add);
     for count in ["10", "200", "499"] {
-        let picked = members(&h.run(&["SRANDMEMBER", "big", count]));
+        let picked = bulk_texts(&h.run(&["SRANDMEMBER", "big", count]));
         assert_eq!(picked.len(), count.parse::<usize>().unwrap());
         assert_eq!(picked.iter().collect::<BTreeSet<_>>().len(), picked.len());
     }
@@ -461,7 +446,7 @@ fn sscan() {
         let Reply::Array(parts) = reply else {
             panic!("{reply:?}");
         };
-        seen.extend(members(&parts[1]));
+        seen.extend(bulk_texts(&parts[1]));
         let (removed, added) = (format!("m{}", round % 150), format!("new{round}"));
         h.run(&["SREM", "big", &removed]);
         h.run(&["SADD", "big", &added]);
@@ -485,7 +470,7 @@ fn sscan() {
     let Reply::Array(parts) = reply else {
         panic!("{reply:?}");
     };
-    assert!(!members(&parts[1]).is_empty());
+    assert!(!bulk_texts(&parts[1]).is_empty());
 }
 
 #[test]
