@@ -535,8 +535,11 @@ pub async fn run(
         .with_context(|| format!("listening on {}", config.listen))?;
     tracing::info!(node = id, listen = %config.listen, advertise = %advertise, "storage node serving gRPC");
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    // `Server::tcp_nodelay` only applies to sockets tonic accepts itself, so the listener we bound
+    // sets it per connection: with Nagle on, a response's frames wait for the peer's delayed ACK
+    // (40 ms on Linux), which is what every heartbeat round of a linearizable read waited for.
+    let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
     let server = tonic::transport::Server::builder()
-        .tcp_nodelay(true)
         .add_service(
             pb::kv_server::KvServer::new(KvService::new(node.clone()))
                 .max_decoding_message_size(MAX_MESSAGE_SIZE)
@@ -550,12 +553,9 @@ pub async fn run(
         .add_service(pb::admin_server::AdminServer::new(AdminService::new(
             node.clone(),
         )))
-        .serve_with_incoming_shutdown(
-            tokio_stream::wrappers::TcpListenerStream::new(listener),
-            async {
-                let _ = stop_rx.await;
-            },
-        );
+        .serve_with_incoming_shutdown(incoming, async {
+            let _ = stop_rx.await;
+        });
     let server = tokio::spawn(server);
 
     let joined_marker = config.data_dir.join(JOINED_FILE);
