@@ -6,10 +6,12 @@
 //! - [`command`]: the one command table ([`CommandSpec`], [`CommandId`]) with arity, routing and key
 //!   positions, used by the gateway to check and route requests and by the node to dispatch them.
 //! - [`telemetry`]: tracing setup shared by both binaries.
+//! - [`process`]: memory and CPU figures of the running process (INFO, MEMORY STATS).
 
 pub mod command;
 pub mod error;
 pub mod num;
+pub mod process;
 pub mod reply;
 pub mod telemetry;
 

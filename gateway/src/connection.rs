@@ -7,6 +7,8 @@
 // invariant 9). All replies of a batch are encoded into one buffer and written with one syscall.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
 use tinyredis_common::CommandId;
@@ -32,6 +34,8 @@ struct Segment {
     write: bool,
     db: u32,
     commands: Vec<pb::Command>,
+    /// The command of each entry of `commands`, for the statistics.
+    ids: Vec<CommandId>,
     bytes: usize,
 }
 
@@ -88,7 +92,11 @@ impl Connection {
             tokio::select! {
                 read = self.stream.read_buf(&mut self.rbuf) => match read {
                     Ok(0) | Err(_) => return,
-                    Ok(_) => {}
+                    Ok(n) => {
+                        let stats = &self.shared.stats;
+                        stats.net_input_bytes.fetch_add(n as u64, Ordering::Relaxed);
+                        stats.reads_processed.fetch_add(1, Ordering::Relaxed);
+                    }
                 },
                 _ = client.kill.notified() => return,
                 _ = shutting_down.changed() => return,
@@ -114,7 +122,9 @@ impl Connection {
             }
             self.flush_segment().await;
             if let Some(e) = &protocol_error {
-                self.replies.push(Reply::Error(e.to_reply_error()));
+                let error = e.to_reply_error();
+                self.shared.stats.record_error(&error);
+                self.replies.push(Reply::Error(error));
             }
             for reply in self.replies.drain(..) {
                 resp::encode(&reply, self.session.protocol, &mut self.wbuf);
@@ -122,6 +132,11 @@ impl Connection {
             if self.stream.write_all(&self.wbuf).await.is_err() {
                 return;
             }
+            let stats = &self.shared.stats;
+            stats
+                .net_output_bytes
+                .fetch_add(self.wbuf.len() as u64, Ordering::Relaxed);
+            stats.writes_processed.fetch_add(1, Ordering::Relaxed);
             self.wbuf.clear();
             if self.session.quit || protocol_error.is_some() {
                 let _ = self.stream.shutdown().await;
@@ -142,19 +157,22 @@ impl Connection {
         let Some(spec) = command::lookup(&argv[0]) else {
             self.flush_segment().await;
             self.session.multi_dirty |= self.session.multi.is_some();
-            self.replies.push(Reply::Error(unknown_command(&argv)));
+            let error = unknown_command(&argv);
+            self.shared.stats.record_error(&error);
+            self.replies.push(Reply::Error(error));
             return;
         };
         {
             let mut meta = self.session.client.meta();
             meta.last_cmd = spec.name;
-            meta.last_active = std::time::Instant::now();
+            meta.last_active = Instant::now();
         }
         if !spec.arity_ok(argv.len()) {
             self.flush_segment().await;
             self.session.multi_dirty |= self.session.multi.is_some();
-            self.replies
-                .push(Reply::Error(ReplyError::wrong_arity(spec.name.as_bytes())));
+            let error = ReplyError::wrong_arity(spec.name.as_bytes());
+            self.shared.stats.record_rejected(spec.id, &error);
+            self.replies.push(Reply::Error(error));
             return;
         }
         if let Some(queue) = self.session.multi.as_mut()
@@ -174,12 +192,16 @@ impl Connection {
         match spec.route {
             Route::Gateway => {
                 self.flush_segment().await;
+                let started = Instant::now();
                 let reply = match spec.id {
                     CommandId::Multi => self.multi(),
                     CommandId::Exec => self.exec().await,
                     CommandId::Discard => self.discard(),
                     _ => cmd::execute(&mut self.session, &self.shared, spec.id, &argv).await,
                 };
+                self.shared
+                    .stats
+                    .record_call(spec.id, started.elapsed(), &reply);
                 self.replies.push(reply);
             }
             Route::Read | Route::Write => {
@@ -197,11 +219,13 @@ impl Connection {
                         write,
                         db: self.session.db,
                         commands: Vec::new(),
+                        ids: Vec::new(),
                         bytes: 0,
                     });
                 }
                 if let Some(seg) = self.segment.as_mut() {
                     seg.commands.push(pb::Command { argv });
+                    seg.ids.push(spec.id);
                     seg.bytes += size;
                 }
             }
@@ -251,12 +275,15 @@ impl Connection {
             .filter(|(_, spec)| to_node(spec))
             .map(|(argv, _)| pb::Command { argv: argv.clone() })
             .collect();
+        let n_node = node_commands.len() as u32;
+        let started = Instant::now();
         let mut node_replies = if node_commands.is_empty() {
             Vec::new()
         } else {
             self.send(write, self.session.db, node_commands).await
         }
         .into_iter();
+        let node_share = started.elapsed() / n_node.max(1);
         let mut replies = Vec::with_capacity(queue.len());
         for (argv, spec) in queue.iter().zip(&specs) {
             if to_node(spec) {
@@ -267,9 +294,15 @@ impl Connection {
                 {
                     self.session.set_db(db as u32);
                 }
+                self.shared.stats.record_call(spec.id, node_share, &reply);
                 replies.push(reply);
             } else {
-                replies.push(cmd::execute(&mut self.session, &self.shared, spec.id, argv).await);
+                let started = Instant::now();
+                let reply = cmd::execute(&mut self.session, &self.shared, spec.id, argv).await;
+                self.shared
+                    .stats
+                    .record_call(spec.id, started.elapsed(), &reply);
+                replies.push(reply);
             }
         }
         Reply::Array(replies)
@@ -280,7 +313,12 @@ impl Connection {
         let Some(seg) = self.segment.take() else {
             return;
         };
+        let started = Instant::now();
         let replies = self.send(seg.write, seg.db, seg.commands).await;
+        let share = started.elapsed() / seg.ids.len().max(1) as u32;
+        for (id, reply) in seg.ids.iter().zip(&replies) {
+            self.shared.stats.record_call(*id, share, reply);
+        }
         self.replies.extend(replies);
     }
 

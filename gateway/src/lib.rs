@@ -5,6 +5,7 @@
 //! - [`router`]: leader discovery and transparent retry across failovers.
 //! - [`session`]: per-connection state; [`clients`]: the registry behind `CLIENT LIST`.
 //! - [`cmd`]: commands the gateway answers itself (PING, SELECT, HELLO, CLIENT, COMMAND, INFO, …).
+//! - [`stats`]: per-command call counts, latencies and error counts (INFO, LATENCY).
 //! - [`server`]: the accept loop and [`server::run`].
 
 pub mod clients;
@@ -14,3 +15,4 @@ pub mod resp;
 pub mod router;
 pub mod server;
 pub mod session;
+pub mod stats;

@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -11,6 +12,7 @@ use crate::clients::Clients;
 use crate::connection::Connection;
 use crate::resp::Limits;
 use crate::router::Router;
+use crate::stats::{self, Stats};
 
 /// Default RESP listen address.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:6379";
@@ -47,6 +49,8 @@ pub struct Shared {
     pub limits: Limits,
     /// Open client connections.
     pub clients: Clients,
+    /// Command, error and traffic counters (INFO stats, commandstats, LATENCY HISTOGRAM).
+    pub stats: Stats,
     /// When the gateway started.
     pub started: Instant,
     /// The TCP port clients connect to.
@@ -74,6 +78,7 @@ pub async fn serve(
         router,
         limits: config.limits.clone(),
         clients: Clients::default(),
+        stats: Stats::default(),
         started: Instant::now(),
         port,
         shutting_down,
@@ -84,6 +89,7 @@ pub async fn serve(
             rand::random::<u32>()
         ),
     });
+    tokio::spawn(sample_stats(Arc::downgrade(&shared)));
     tracing::info!(listen = %listener.local_addr()?, nodes = ?config.nodes, "gateway accepting RESP connections");
     tokio::pin!(shutdown);
     loop {
@@ -101,6 +107,7 @@ pub async fn serve(
             accepted = listener.accept() => {
                 match accepted {
                     Ok((stream, peer)) => {
+                        shared.stats.connections_received.fetch_add(1, Ordering::Relaxed);
                         let local = stream.local_addr().map(|a| a.to_string()).unwrap_or_default();
                         let client = shared.clients.register(peer.to_string(), local);
                         let conn = Connection::new(stream, shared.clone(), client);
@@ -114,6 +121,18 @@ pub async fn serve(
                 }
             }
         }
+    }
+}
+
+/// Samples the traffic counters for INFO's instantaneous rates until the gateway is gone.
+async fn sample_stats(shared: std::sync::Weak<Shared>) {
+    let mut tick = tokio::time::interval(stats::SAMPLE_INTERVAL);
+    loop {
+        tick.tick().await;
+        let Some(shared) = shared.upgrade() else {
+            return;
+        };
+        shared.stats.sample();
     }
 }
 

@@ -5,9 +5,11 @@
 //! - [`raft`]: openraft glue (log store, state machine, network).
 //! - [`service`]: the gRPC services.
 //! - [`node`]: a running node ([`node::run`]).
+//! - [`resources`]: memory, CPU and last-save figures reported in the node's status.
 
 pub mod commands;
 pub mod keyspace;
 pub mod node;
 pub mod raft;
+pub mod resources;
 pub mod service;

@@ -24,6 +24,7 @@ use crate::raft::network::{ChannelPool, MAX_MESSAGE_SIZE, NetworkFactory};
 use crate::raft::state_machine::{SharedState, StateMachine};
 use crate::raft::typ::{ClientWriteError, RaftError, RaftMetrics};
 use crate::raft::{NodeId, Op, Raft, Request};
+use crate::resources::Resources;
 use crate::service::{self, admin::AdminService, kv::KvService, raft::RaftService};
 use openraft::rt::WatchReceiver;
 
@@ -103,6 +104,8 @@ pub struct Node {
     /// Serializes membership changes.
     membership_lock: Mutex<()>,
     snapshot_dir: PathBuf,
+    /// Memory, CPU and last-save figures for `status`.
+    resources: Resources,
 }
 
 fn wall_ms() -> u64 {
@@ -243,7 +246,7 @@ impl Node {
             .current_leader
             .and_then(|l| membership.get_node(&l).map(|n| n.addr.clone()))
             .unwrap_or_default();
-        pb::NodeStatus {
+        let mut status = pb::NodeStatus {
             node_id: self.id,
             addr: self.addr.clone(),
             role: role.into(),
@@ -256,7 +259,10 @@ impl Node {
             snapshot_index: m.snapshot.map(|l| l.index),
             members,
             keyspace,
-        }
+            ..Default::default()
+        };
+        self.resources.fill(&mut status, &self.state);
+        status
     }
 
     fn admin_err(&self, e: RaftError<ClientWriteError>) -> AdminError {
@@ -527,6 +533,7 @@ pub async fn run(
         reads: ReadBarrier::start(raft.clone()),
         clock: AtomicU64::new(0),
         membership_lock: Mutex::new(()),
+        resources: Resources::new(snapshot_dir.clone()),
         snapshot_dir,
     });
 

@@ -9,5 +9,6 @@ mod connection;
 mod durability;
 mod failover;
 mod protocol;
+mod server;
 mod types;
 mod util;

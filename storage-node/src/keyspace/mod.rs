@@ -22,6 +22,7 @@ pub mod expire;
 pub mod glob;
 pub mod hash;
 pub mod list;
+pub mod memory;
 pub mod ordered;
 pub mod set;
 pub mod snapshot;
