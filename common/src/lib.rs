@@ -5,10 +5,12 @@
 //! - [`error`]: [`ReplyError`], every Redis-visible error as data, with its exact Redis text.
 //! - [`command`]: the one command table ([`CommandSpec`], [`CommandId`]) with arity, routing and key
 //!   positions, used by the gateway to check and route requests and by the node to dispatch them.
+//! - [`config`]: settings loading (file, environment, flags) shared by both binaries.
 //! - [`telemetry`]: tracing setup shared by both binaries.
 //! - [`process`]: memory and CPU figures of the running process (INFO, MEMORY STATS).
 
 pub mod command;
+pub mod config;
 pub mod error;
 pub mod num;
 pub mod process;

@@ -6,10 +6,11 @@
 //! - [`session`]: per-connection state; [`clients`]: the registry behind `CLIENT LIST`.
 //! - [`cmd`]: commands the gateway answers itself (PING, SELECT, HELLO, CLIENT, COMMAND, INFO, …).
 //! - [`stats`]: per-command call counts, latencies and error counts (INFO, LATENCY).
-//! - [`server`]: the accept loop and [`server::run`].
+//! - [`server`]: the accept loop and [`server::run`]; [`config`]: settings and their validation.
 
 pub mod clients;
 pub mod cmd;
+pub mod config;
 pub mod connection;
 pub mod resp;
 pub mod router;

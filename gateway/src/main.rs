@@ -1,51 +1,62 @@
 //! `tinyredis-gateway`: the RESP front end of tinyredis.
+//!
+//! Settings come from flags, `TINYREDIS_…` variables and a TOML file (`--config`), in that order of
+//! precedence; `--config-check` validates them and exits.
 
-use std::time::Duration;
+use std::process::ExitCode;
 
-use clap::Parser;
-use tinyredis_gateway::resp::Limits;
-use tinyredis_gateway::server::{self, GatewayConfig};
+use tinyredis_common::config::{self, LoadError};
+use tinyredis_gateway::config::GatewaySettings;
+use tinyredis_gateway::server;
 
-/// A stateless tinyredis gateway: speaks RESP to clients and forwards to the Raft leader.
-#[derive(Debug, Parser)]
-#[command(name = "tinyredis-gateway", version)]
-struct Cli {
-    /// RESP listen address.
-    #[arg(long, default_value = server::DEFAULT_LISTEN)]
-    listen: String,
-    /// Storage nodes to start from (any members; the rest is learned from the cluster).
-    #[arg(long, value_delimiter = ',', default_value = "127.0.0.1:7001")]
-    nodes: Vec<String>,
-    /// Seconds a command may wait for a Raft leader before failing with CLUSTERDOWN.
-    #[arg(long, default_value_t = 10.0)]
-    failover_timeout: f64,
-    /// Log level or filter directive (e.g. info, debug).
-    #[arg(long, default_value = "info")]
-    log_level: String,
-}
+const NAME: &str = "tinyredis-gateway";
 
 #[tokio::main]
-async fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
-    if let Err(e) = tinyredis_common::telemetry::init_logging(&cli.log_level) {
-        eprintln!("tinyredis-gateway: {e}");
-        return std::process::ExitCode::from(2);
-    }
-    if !(cli.failover_timeout.is_finite() && cli.failover_timeout > 0.0) {
-        eprintln!("tinyredis-gateway: --failover-timeout must be a positive number of seconds");
-        return std::process::ExitCode::from(2);
-    }
-    let config = GatewayConfig {
-        listen: cli.listen,
-        nodes: cli.nodes,
-        failover_timeout: Duration::from_secs_f64(cli.failover_timeout),
-        limits: Limits::default(),
+async fn main() -> ExitCode {
+    let loaded = match config::load::<GatewaySettings>(
+        NAME,
+        "A stateless tinyredis gateway: speaks RESP to clients and forwards to the Raft leader.",
+        std::env::args_os(),
+    ) {
+        Ok(l) => l,
+        Err(LoadError::Exit(text)) => {
+            print!("{text}");
+            return ExitCode::SUCCESS;
+        }
+        Err(LoadError::Invalid(line)) => {
+            eprintln!("{NAME}: {line}");
+            return ExitCode::from(2);
+        }
     };
-    match server::run(config, tinyredis_common::telemetry::shutdown_signal()).await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+    let (gateway_config, telemetry) = match loaded.settings.resolve() {
+        Ok(c) => c,
         Err(e) => {
-            eprintln!("tinyredis-gateway: {e:#}");
-            std::process::ExitCode::FAILURE
+            eprintln!("{NAME}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if loaded.file.config_check {
+        println!("{NAME}: configuration OK");
+        return ExitCode::SUCCESS;
+    }
+    let _log_guard = match tinyredis_common::telemetry::init_logging(NAME, &telemetry) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("{NAME}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match server::run(
+        gateway_config,
+        tinyredis_common::telemetry::shutdown_signal(),
+    )
+    .await
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("{NAME}: {e:#}");
+            ExitCode::FAILURE
         }
     }
 }

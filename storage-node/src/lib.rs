@@ -4,10 +4,11 @@
 //! - [`commands`]: Redis command semantics, executed on the keyspace.
 //! - [`raft`]: openraft glue (log store, state machine, network).
 //! - [`service`]: the gRPC services.
-//! - [`node`]: a running node ([`node::run`]).
+//! - [`node`]: a running node ([`node::run`]); [`config`]: its settings and their validation.
 //! - [`resources`]: memory, CPU and last-save figures reported in the node's status.
 
 pub mod commands;
+pub mod config;
 pub mod keyspace;
 pub mod node;
 pub mod raft;

@@ -59,7 +59,7 @@ impl Default for NodeConfig {
     fn default() -> NodeConfig {
         NodeConfig {
             node_id: None,
-            data_dir: PathBuf::from("data"),
+            data_dir: PathBuf::from("data/node"),
             listen: "127.0.0.1:7001".into(),
             advertise: None,
             bootstrap: false,

@@ -5,9 +5,12 @@
 //! measured failover latency).
 
 mod commands;
+mod config;
 mod connection;
 mod durability;
 mod failover;
+#[cfg(target_os = "linux")]
+mod logs;
 mod protocol;
 mod server;
 mod types;

@@ -1,0 +1,167 @@
+//! The gateway's settings: flags, `TINYREDIS_…` variables and config-file keys (one list, see
+//! `tinyredis_common::config`), their defaults ([`GatewayConfig::default`]) and validation.
+
+use std::time::Duration;
+
+use clap::Args;
+use serde::{Deserialize, Serialize};
+use tinyredis_common::config::{ConfigError, check_host_port, check_listen};
+use tinyredis_common::telemetry::{LogSettings, TelemetryConfig};
+
+use crate::server::GatewayConfig;
+
+/// Default log filter of a gateway.
+pub const DEFAULT_LOG_LEVEL: &str = "info";
+
+/// Every setting of `tinyredis-gateway`; `None` means "not given here" (the default applies).
+/// Defaults are documented in `deploy/tinyredis-gateway.toml`.
+#[derive(Debug, Clone, Default, Args, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct GatewaySettings {
+    /// RESP listen address [default: 127.0.0.1:6379].
+    #[arg(long, env = "TINYREDIS_LISTEN")]
+    pub listen: Option<String>,
+    /// Storage nodes to start from (any members; the rest is learned) [default: 127.0.0.1:7001].
+    #[arg(long, env = "TINYREDIS_NODES", value_delimiter = ',')]
+    pub nodes: Option<Vec<String>>,
+    /// Seconds a command may wait for a Raft leader before failing with CLUSTERDOWN [default: 10].
+    #[arg(long, env = "TINYREDIS_FAILOVER_TIMEOUT", value_name = "SECONDS")]
+    pub failover_timeout: Option<f64>,
+    #[command(flatten)]
+    #[serde(flatten)]
+    pub log: LogSettings,
+}
+
+impl GatewaySettings {
+    /// Fills in defaults and validates: the gateway's configuration and its telemetry's.
+    pub fn resolve(self) -> Result<(GatewayConfig, TelemetryConfig), ConfigError> {
+        let d = GatewayConfig::default();
+        let failover_timeout = match self.failover_timeout {
+            None => d.failover_timeout,
+            Some(s) if s.is_finite() && s > 0.0 && s < 1e9 => Duration::from_secs_f64(s),
+            Some(s) => {
+                return Err(ConfigError::new(
+                    "failover-timeout",
+                    format!("{s} is not a positive number of seconds"),
+                ));
+            }
+        };
+        let config = GatewayConfig {
+            listen: self.listen.unwrap_or(d.listen),
+            nodes: self.nodes.unwrap_or(d.nodes),
+            failover_timeout,
+            limits: d.limits,
+        };
+        config.validate()?;
+        let telemetry = self.log.resolve(DEFAULT_LOG_LEVEL)?;
+        Ok((config, telemetry))
+    }
+}
+
+impl GatewayConfig {
+    /// Checks every setting, naming the first bad one.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        check_listen("listen", &self.listen)?;
+        if self.nodes.is_empty() {
+            return Err(ConfigError::new(
+                "nodes",
+                "at least one storage node is needed",
+            ));
+        }
+        for n in &self.nodes {
+            check_host_port("nodes", n)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tinyredis_common::config::{known_keys, overlay, read_file};
+
+    use super::*;
+
+    /// The template in deploy/ lists every setting, and its values are the real defaults.
+    #[test]
+    fn template_documents_every_setting_and_the_defaults() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../deploy/tinyredis-gateway.toml"
+        );
+        let text = std::fs::read_to_string(path).expect("template");
+        for key in known_keys::<GatewaySettings>() {
+            let documented = text.lines().any(|l| {
+                l.trim_start_matches(['#', ' '])
+                    .strip_prefix(key.as_str())
+                    .is_some_and(|rest| rest.starts_with(" ="))
+            });
+            assert!(documented, "{key} is not in {path}");
+        }
+        let table =
+            read_file::<GatewaySettings>(std::path::Path::new(path)).expect("template parses");
+        let from_template = overlay(GatewaySettings::default(), table)
+            .expect("overlay")
+            .resolve()
+            .expect("template is valid");
+        let defaults = GatewaySettings::default()
+            .resolve()
+            .expect("defaults are valid");
+        assert_eq!(format!("{from_template:?}"), format!("{defaults:?}"));
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let (c, t) = GatewaySettings::default().resolve().expect("defaults");
+        assert_eq!(c.listen, "127.0.0.1:6379");
+        assert_eq!(c.failover_timeout, Duration::from_secs(10));
+        assert_eq!(t.log_level, "info");
+    }
+
+    #[test]
+    fn errors_name_the_setting() {
+        let cases: Vec<(GatewaySettings, &str)> = vec![
+            (
+                GatewaySettings {
+                    failover_timeout: Some(-1.0),
+                    ..Default::default()
+                },
+                "invalid setting failover-timeout:",
+            ),
+            (
+                GatewaySettings {
+                    nodes: Some(vec![]),
+                    ..Default::default()
+                },
+                "invalid setting nodes:",
+            ),
+            (
+                GatewaySettings {
+                    nodes: Some(vec!["node-1:70000".into()]),
+                    ..Default::default()
+                },
+                "invalid setting nodes:",
+            ),
+            (
+                GatewaySettings {
+                    listen: Some("*:6379".into()),
+                    ..Default::default()
+                },
+                "invalid setting listen:",
+            ),
+            (
+                GatewaySettings {
+                    log: LogSettings {
+                        log_level: Some("info,=[".into()),
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                },
+                "invalid setting log-level:",
+            ),
+        ];
+        for (settings, want) in cases {
+            let got = settings.resolve().map(|_| ()).expect_err(want).to_string();
+            assert!(got.starts_with(want), "{got:?} should start with {want:?}");
+        }
+    }
+}
