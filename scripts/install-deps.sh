@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what building tinyredis needs on a fresh Debian/Ubuntu machine: a C++ compiler and
-# libclang (RocksDB is compiled from source and its bindings are generated with bindgen).
+# Installs what building and testing tinyredis needs on a fresh Debian/Ubuntu machine: a C++
+# compiler and libclang (RocksDB is compiled from source and its bindings are generated with
+# bindgen), and promtool (package prometheus) for the metrics tests.
 # Does nothing when everything is already there. Pass extra Debian package names as arguments to
 # install them too (CI uses this for redis-tools).
 set -euo pipefail
@@ -16,6 +17,8 @@ packages=()
 have_libclang || packages+=(libclang-dev)
 command -v c++ >/dev/null 2>&1 || packages+=(g++)
 command -v make >/dev/null 2>&1 || packages+=(make)
+# The metrics tests check both binaries' /metrics output with promtool (Debian's prometheus package).
+command -v promtool >/dev/null 2>&1 || packages+=(prometheus)
 for p in "$@"; do
   dpkg -s "$p" >/dev/null 2>&1 || packages+=("$p")
 done

@@ -194,6 +194,8 @@ struct NodeProc {
     log: PathBuf,
     /// `--bootstrap` or `--join ...`.
     start_args: Vec<String>,
+    /// `--metrics-listen` address, if the cluster serves metrics.
+    metrics_addr: Option<String>,
     child: Option<Child>,
 }
 
@@ -214,6 +216,9 @@ impl NodeProc {
             ELECTION_TIMEOUT_MAX_MS.to_string(),
         ];
         args.extend(self.start_args.iter().cloned());
+        if let Some(m) = &self.metrics_addr {
+            args.extend(["--metrics-listen".to_string(), m.clone()]);
+        }
         args.extend(extra.iter().cloned());
         args
     }
@@ -222,6 +227,8 @@ impl NodeProc {
 /// The gateway process.
 struct GatewayProc {
     addr: String,
+    /// `--metrics-listen` address, if the cluster serves metrics.
+    metrics_addr: Option<String>,
     log: PathBuf,
     child: Option<Child>,
 }
@@ -235,6 +242,8 @@ pub struct ClusterOptions {
     pub node_args: Vec<String>,
     /// The gateway's `--failover-timeout`, in seconds.
     pub failover_timeout_secs: f64,
+    /// Give every node and the gateway a `--metrics-listen` address.
+    pub metrics: bool,
 }
 
 impl ClusterOptions {
@@ -244,6 +253,7 @@ impl ClusterOptions {
             nodes,
             node_args: Vec::new(),
             failover_timeout_secs: 20.0,
+            metrics: false,
         }
     }
 
@@ -254,6 +264,13 @@ impl ClusterOptions {
         S: Into<String>,
     {
         self.node_args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    /// Serves `/metrics`, `/livez` and `/readyz` from every process (see
+    /// [`TestCluster::node_metrics_addr`]).
+    pub fn metrics(mut self) -> ClusterOptions {
+        self.metrics = true;
         self
     }
 
@@ -299,6 +316,7 @@ impl TestCluster {
             nodes: BTreeMap::new(),
             gateway: GatewayProc {
                 addr: String::new(),
+                metrics_addr: opts.metrics.then(free_addr),
                 log: gateway_log,
                 child: None,
             },
@@ -340,6 +358,16 @@ impl TestCluster {
         self.gateway.child.as_ref().map(|c| c.id())
     }
 
+    /// The HTTP metrics address of node `id` (with [`ClusterOptions::metrics`]).
+    pub fn node_metrics_addr(&self, id: u64) -> Option<String> {
+        self.node(id).metrics_addr.clone()
+    }
+
+    /// The gateway's HTTP metrics address (with [`ClusterOptions::metrics`]).
+    pub fn gateway_metrics_addr(&self) -> Option<String> {
+        self.gateway.metrics_addr.clone()
+    }
+
     /// The gRPC address of node `id`.
     pub fn node_addr(&self, id: u64) -> String {
         self.node(id).addr.clone()
@@ -379,6 +407,7 @@ impl TestCluster {
                 data_dir: data_dir.clone(),
                 log: log.clone(),
                 start_args: start_args.clone(),
+                metrics_addr: self.opts.metrics.then(free_addr),
                 child: None,
             };
             self.nodes.insert(id, node);
@@ -439,7 +468,7 @@ impl TestCluster {
                 self.gateway.addr = free_addr();
             }
             kill_child(&mut self.gateway.child);
-            let args = vec![
+            let mut args = vec![
                 "--listen".to_string(),
                 self.gateway.addr.clone(),
                 "--nodes".to_string(),
@@ -447,6 +476,9 @@ impl TestCluster {
                 "--failover-timeout".to_string(),
                 self.opts.failover_timeout_secs.to_string(),
             ];
+            if let Some(m) = &self.gateway.metrics_addr {
+                args.extend(["--metrics-listen".to_string(), m.clone()]);
+            }
             tracing::info!(addr = %self.gateway.addr, "spawning gateway");
             self.gateway.child = Some(spawn(&bin, &args, &self.gateway.log)?);
             let deadline = Instant::now() + Duration::from_secs(20);

@@ -1,14 +1,16 @@
 //! Logging setup and process signals shared by both binaries.
 //!
-//! [`LogSettings`] are the logging settings both binaries accept (flags, variables, file keys; see
-//! [`crate::config`]); [`LogSettings::resolve`] validates them into a [`TelemetryConfig`], which
+//! [`TelemetrySettings`] are the logging and metrics settings both binaries accept (flags, variables, file keys; see
+//! [`crate::config`]); [`TelemetrySettings::resolve`] validates them into a [`TelemetryConfig`], which
 //! [`init_logging`] installs: text (or JSON) on stdout, optionally JSON into a daily-rotated file
 //! with a bounded number of kept files, an EnvFilter per module, and [`sampling`] of repeated
 //! identical lines.
 
+pub mod metrics;
 pub mod sampling;
 
 use std::io::IsTerminal;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -41,10 +43,10 @@ pub enum LogFormat {
     Json,
 }
 
-/// The logging settings shared by both binaries; `None` means "not given here".
+/// The logging and metrics settings shared by both binaries; `None` means "not given here".
 #[derive(Debug, Clone, Default, Args, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub struct LogSettings {
+pub struct TelemetrySettings {
     /// Log level or per-module filter (EnvFilter syntax, e.g. info or info,openraft=warn).
     #[arg(long, env = "TINYREDIS_LOG_LEVEL", value_name = "FILTER")]
     pub log_level: Option<String>,
@@ -70,9 +72,12 @@ pub struct LogSettings {
     /// After that, one of every N identical lines per tick is written (0: none) [default: 100].
     #[arg(long, env = "TINYREDIS_LOG_SAMPLING_THEREAFTER", value_name = "N")]
     pub log_sampling_thereafter: Option<u64>,
+    /// Serve /metrics (Prometheus), /livez and /readyz over HTTP on this address [default: off].
+    #[arg(long, env = "TINYREDIS_METRICS_LISTEN", value_name = "ADDR")]
+    pub metrics_listen: Option<String>,
 }
 
-impl LogSettings {
+impl TelemetrySettings {
     /// Fills in defaults (`default_level` is the binary's filter) and validates.
     pub fn resolve(self, default_level: &str) -> Result<TelemetryConfig, ConfigError> {
         let log_level = self.log_level.unwrap_or_else(|| default_level.to_string());
@@ -105,7 +110,13 @@ impl LogSettings {
                 .log_sampling_thereafter
                 .unwrap_or(DEFAULT_LOG_SAMPLING_THEREAFTER),
         });
+        let metrics_listen = match &self.metrics_listen {
+            None => None,
+            Some(a) if a.is_empty() => None,
+            Some(a) => Some(crate::config::check_listen("metrics-listen", a)?),
+        };
         Ok(TelemetryConfig {
+            metrics_listen,
             log_level,
             log_format: self.log_format.unwrap_or_default(),
             log_dir: self.log_dir,
@@ -128,6 +139,8 @@ pub struct TelemetryConfig {
     pub log_max_files: usize,
     /// Sampling of repeated lines; `None` writes every line.
     pub sampling: Option<SamplingConfig>,
+    /// Where to serve metrics and probes; `None`: nowhere, and no metrics are recorded.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// Keeps the log file writer running; dropping it flushes what is buffered. Hold it for the life

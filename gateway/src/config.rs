@@ -6,7 +6,7 @@ use std::time::Duration;
 use clap::Args;
 use serde::{Deserialize, Serialize};
 use tinyredis_common::config::{ConfigError, check_host_port, check_listen};
-use tinyredis_common::telemetry::{LogSettings, TelemetryConfig};
+use tinyredis_common::telemetry::{TelemetryConfig, TelemetrySettings};
 
 use crate::server::GatewayConfig;
 
@@ -29,7 +29,7 @@ pub struct GatewaySettings {
     pub failover_timeout: Option<f64>,
     #[command(flatten)]
     #[serde(flatten)]
-    pub log: LogSettings,
+    pub telemetry: TelemetrySettings,
 }
 
 impl GatewaySettings {
@@ -51,9 +51,14 @@ impl GatewaySettings {
             nodes: self.nodes.unwrap_or(d.nodes),
             failover_timeout,
             limits: d.limits,
+            metrics_listen: None,
         };
         config.validate()?;
-        let telemetry = self.log.resolve(DEFAULT_LOG_LEVEL)?;
+        let telemetry = self.telemetry.resolve(DEFAULT_LOG_LEVEL)?;
+        let config = GatewayConfig {
+            metrics_listen: telemetry.metrics_listen,
+            ..config
+        };
         Ok((config, telemetry))
     }
 }
@@ -150,7 +155,7 @@ mod tests {
             ),
             (
                 GatewaySettings {
-                    log: LogSettings {
+                    telemetry: TelemetrySettings {
                         log_level: Some("info,=[".into()),
                         ..Default::default()
                     },

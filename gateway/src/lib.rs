@@ -3,6 +3,7 @@
 //! - [`resp`]: RESP request parsing and reply encoding (the only code that knows RESP bytes).
 //! - [`connection`]: one client connection: pipelining, segments, gateway-local commands.
 //! - [`router`]: leader discovery and transparent retry across failovers.
+//! - [`metrics`]: Prometheus metrics and health probes.
 //! - [`session`]: per-connection state; [`clients`]: the registry behind `CLIENT LIST`.
 //! - [`cmd`]: commands the gateway answers itself (PING, SELECT, HELLO, CLIENT, COMMAND, INFO, …).
 //! - [`stats`]: per-command call counts, latencies and error counts (INFO, LATENCY).
@@ -12,6 +13,7 @@ pub mod clients;
 pub mod cmd;
 pub mod config;
 pub mod connection;
+pub mod metrics;
 pub mod resp;
 pub mod router;
 pub mod server;

@@ -139,6 +139,9 @@ impl Router {
         {
             k.addrs.push(a.clone());
         }
+        if addr.is_some() && addr != k.leader {
+            metrics::counter!(crate::metrics::LEADER_CHANGES).increment(1);
+        }
         k.leader = addr;
     }
 
@@ -160,6 +163,7 @@ impl Router {
         loop {
             let elapsed = started.elapsed();
             if elapsed >= self.deadline {
+                metrics::counter!(crate::metrics::CLUSTER_DOWN).increment(1);
                 return Err(ForwardError::ClusterDown {
                     write: req.write,
                     deadline: self.deadline,
@@ -167,6 +171,7 @@ impl Router {
             }
             let remaining = self.deadline - elapsed;
             let Some(addr) = self.target() else {
+                metrics::counter!(crate::metrics::RETRIES, "reason" => "no_node").increment(1);
                 tokio::time::sleep(backoff.min(remaining)).await;
                 continue;
             };
@@ -180,7 +185,26 @@ impl Router {
                 .max_encoding_message_size(MAX_MESSAGE_SIZE);
             let mut request = tonic::Request::new(req.clone());
             request.set_timeout(ATTEMPT_TIMEOUT.min(remaining));
-            match client.execute(request).await {
+            let op = if req.write { "write" } else { "read" };
+            let started = Instant::now();
+            let resp = client.execute(request).await;
+            metrics::histogram!(crate::metrics::BACKEND_DURATION, "op" => op)
+                .record(started.elapsed());
+            let result = match &resp {
+                Ok(r) if matches!(r.get_ref().outcome, Some(Outcome::Replies(_))) => "ok",
+                Ok(_) => "not_leader",
+                Err(_) => "error",
+            };
+            metrics::counter!(crate::metrics::BACKEND_REQUESTS, "result" => result).increment(1);
+            if result != "ok" {
+                let reason = if result == "error" {
+                    "transport"
+                } else {
+                    result
+                };
+                metrics::counter!(crate::metrics::RETRIES, "reason" => reason).increment(1);
+            }
+            match resp {
                 Ok(resp) => match resp.into_inner().outcome {
                     Some(Outcome::Replies(r)) => {
                         if self.leader().as_deref() != Some(addr.as_str()) {
@@ -241,6 +265,31 @@ impl Router {
             }
         }
         fallback
+    }
+
+    /// Readiness: a node reports itself leader and that leader confirms a linearizable read (an
+    /// empty read segment), within `timeout`.
+    pub async fn check_leader(&self, timeout: Duration) -> Result<(), String> {
+        let check = async {
+            let st = self.status().await.ok_or("no storage node reachable")?;
+            if st.role != "leader" {
+                return Err("no storage node reports itself leader".to_string());
+            }
+            let ch = self
+                .channel(&st.addr)
+                .ok_or_else(|| format!("bad leader address {}", st.addr))?;
+            let resp = pb::kv_client::KvClient::new(ch)
+                .execute(pb::ExecuteRequest::default())
+                .await
+                .map_err(|e| format!("leader {} unreachable: {}", st.addr, e.message()))?;
+            match resp.into_inner().outcome {
+                Some(Outcome::Replies(_)) => Ok(()),
+                _ => Err(format!("leader {} did not confirm a read", st.addr)),
+            }
+        };
+        tokio::time::timeout(timeout, check)
+            .await
+            .map_err(|_| "leader check timed out".to_string())?
     }
 
     /// Periodically learns the cluster's members so that the gateway can fail over to nodes it

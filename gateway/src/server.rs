@@ -28,6 +28,8 @@ pub struct GatewayConfig {
     pub failover_timeout: Duration,
     /// Request size limits.
     pub limits: Limits,
+    /// Where to serve `/metrics`, `/livez` and `/readyz` (none: not served).
+    pub metrics_listen: Option<std::net::SocketAddr>,
 }
 
 impl Default for GatewayConfig {
@@ -37,6 +39,7 @@ impl Default for GatewayConfig {
             nodes: vec!["127.0.0.1:7001".into()],
             failover_timeout: Duration::from_secs(10),
             limits: Limits::default(),
+            metrics_listen: None,
         }
     }
 }
@@ -90,6 +93,24 @@ pub async fn serve(
         ),
     });
     tokio::spawn(sample_stats(Arc::downgrade(&shared)));
+    if let Some(addr) = config.metrics_listen {
+        let http = tinyredis_common::telemetry::metrics::bind(addr)
+            .await
+            .with_context(|| format!("listening on metrics-listen {addr}"))?;
+        crate::metrics::describe();
+        let probes = Arc::new(crate::metrics::GatewayProbes {
+            shared: shared.clone(),
+        });
+        let mut stop = shared.shutting_down.clone();
+        tracing::info!(%addr, "serving /metrics, /livez, /readyz");
+        tokio::spawn(tinyredis_common::telemetry::metrics::serve(
+            http,
+            probes,
+            async move {
+                let _ = stop.wait_for(|s| *s).await;
+            },
+        ));
+    }
     tracing::info!(listen = %listener.local_addr()?, nodes = ?config.nodes, "gateway accepting RESP connections");
     tokio::pin!(shutdown);
     loop {

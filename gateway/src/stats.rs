@@ -251,6 +251,15 @@ impl Histogram {
         self.total.load(Ordering::Relaxed)
     }
 
+    /// Values recorded below `nanos`, exactly when `nanos` is a power of two (a bucket edge):
+    /// the cumulative count of a Prometheus bucket.
+    pub fn count_below(&self, nanos: u64) -> u64 {
+        self.counts[..bucket_of(nanos)]
+            .iter()
+            .map(|c| c.load(Ordering::Relaxed))
+            .sum()
+    }
+
     fn reset(&self) {
         for c in self.counts.iter() {
             c.store(0, Ordering::Relaxed);

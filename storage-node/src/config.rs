@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 use serde::{Deserialize, Serialize};
 use tinyredis_common::config::{ConfigError, check_host_port, check_listen};
-use tinyredis_common::telemetry::{LogSettings, TelemetryConfig};
+use tinyredis_common::telemetry::{TelemetryConfig, TelemetrySettings};
 
 use crate::node::NodeConfig;
 
@@ -54,7 +54,7 @@ pub struct NodeSettings {
     pub keep_logs_after_snapshot: Option<u64>,
     #[command(flatten)]
     #[serde(flatten)]
-    pub log: LogSettings,
+    pub telemetry: TelemetrySettings,
 }
 
 impl NodeSettings {
@@ -79,9 +79,14 @@ impl NodeSettings {
             keep_logs_after_snapshot: self
                 .keep_logs_after_snapshot
                 .unwrap_or(d.keep_logs_after_snapshot),
+            metrics_listen: None,
         };
         config.validate()?;
-        let telemetry = self.log.resolve(DEFAULT_LOG_LEVEL)?;
+        let telemetry = self.telemetry.resolve(DEFAULT_LOG_LEVEL)?;
+        let config = NodeConfig {
+            metrics_listen: telemetry.metrics_listen,
+            ..config
+        };
         Ok((config, telemetry))
     }
 }

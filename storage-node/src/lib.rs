@@ -4,12 +4,14 @@
 //! - [`commands`]: Redis command semantics, executed on the keyspace.
 //! - [`raft`]: openraft glue (log store, state machine, network).
 //! - [`service`]: the gRPC services.
+//! - [`metrics`]: Prometheus metrics and health probes.
 //! - [`node`]: a running node ([`node::run`]); [`config`]: its settings and their validation.
 //! - [`resources`]: memory, CPU and last-save figures reported in the node's status.
 
 pub mod commands;
 pub mod config;
 pub mod keyspace;
+pub mod metrics;
 pub mod node;
 pub mod raft;
 pub mod resources;

@@ -39,6 +39,12 @@ async fn main() -> ExitCode {
         println!("{NAME}: configuration OK");
         return ExitCode::SUCCESS;
     }
+    if telemetry.metrics_listen.is_some()
+        && let Err(e) = tinyredis_common::telemetry::metrics::install_recorder("node")
+    {
+        eprintln!("{NAME}: metrics: {e}");
+        return ExitCode::FAILURE;
+    }
     let _log_guard = match tinyredis_common::telemetry::init_logging(NAME, &telemetry) {
         Ok(g) => g,
         Err(e) => {

@@ -53,6 +53,8 @@ pub struct NodeConfig {
     pub snapshot_logs: u64,
     /// Log entries kept behind a snapshot for slightly lagging followers.
     pub keep_logs_after_snapshot: u64,
+    /// Where to serve `/metrics`, `/livez` and `/readyz` (none: not served).
+    pub metrics_listen: Option<std::net::SocketAddr>,
 }
 
 impl Default for NodeConfig {
@@ -69,6 +71,7 @@ impl Default for NodeConfig {
             election_timeout_max_ms: 1000,
             snapshot_logs: 20_000,
             keep_logs_after_snapshot: 1_000,
+            metrics_listen: None,
         }
     }
 }
@@ -106,6 +109,8 @@ pub struct Node {
     snapshot_dir: PathBuf,
     /// Memory, CPU and last-save figures for `status`.
     resources: Resources,
+    /// Channels to peers (shared with Raft's network), for the readiness check.
+    pool: ChannelPool,
 }
 
 fn wall_ms() -> u64 {
@@ -154,7 +159,17 @@ impl Node {
                 commands,
             },
         };
-        match self.raft.client_write(request).await {
+        let started = std::time::Instant::now();
+        let pending = metrics::gauge!(crate::metrics::PROPOSALS_PENDING);
+        pending.increment(1.0);
+        let res = self.raft.client_write(request).await;
+        pending.decrement(1.0);
+        let result = if res.is_ok() { "committed" } else { "failed" };
+        metrics::counter!(crate::metrics::PROPOSALS, "result" => result).increment(1);
+        if res.is_ok() {
+            metrics::histogram!(crate::metrics::PROPOSAL_DURATION).record(started.elapsed());
+        }
+        match res {
             Ok(resp) => Ok(WriteOutcome::Applied(pb_replies(resp.data.replies))),
             Err(RaftError::APIError(ClientWriteError::ForwardToLeader(f)))
             | Err(RaftError::APIError(ClientWriteError::LogEntryDiscarded(f))) => {
@@ -382,6 +397,42 @@ impl Node {
             .map_err(|e| AdminError::Failed(e.to_string()))
     }
 
+    /// Readiness: a leader is known and a linearizable read succeeds (on a follower, the leader
+    /// confirms one for it), within `timeout`. Followers are ready too; readiness never means
+    /// "is leader".
+    pub async fn check_ready(&self, timeout: Duration) -> Result<(), String> {
+        let hint = self.leader_hint();
+        let Some(leader) = hint.leader_id else {
+            return Err("no Raft leader known".into());
+        };
+        let read = async {
+            if leader == self.id {
+                return self
+                    .reads
+                    .wait()
+                    .await
+                    .map_err(|_| "linearizable read failed".to_string());
+            }
+            let ch = self
+                .pool
+                .get(&hint.leader_addr)
+                .map_err(|e| format!("leader address {}: {e}", hint.leader_addr))?;
+            let resp = pb::kv_client::KvClient::new(ch)
+                .execute(pb::ExecuteRequest::default())
+                .await
+                .map_err(|e| format!("leader {leader} unreachable: {}", e.message()))?;
+            match resp.into_inner().outcome {
+                Some(pb::execute_response::Outcome::Replies(_)) => Ok(()),
+                _ => Err(format!(
+                    "leader {leader} did not confirm a linearizable read"
+                )),
+            }
+        };
+        tokio::time::timeout(timeout, read)
+            .await
+            .map_err(|_| "linearizable read timed out".to_string())?
+    }
+
     /// A fresh path to receive a snapshot into.
     pub fn incoming_snapshot_path(&self) -> PathBuf {
         self.snapshot_dir
@@ -534,6 +585,7 @@ pub async fn run(
         clock: AtomicU64::new(0),
         membership_lock: Mutex::new(()),
         resources: Resources::new(snapshot_dir.clone()),
+        pool: pool.clone(),
         snapshot_dir,
     });
 
@@ -542,11 +594,34 @@ pub async fn run(
         .with_context(|| format!("listening on {}", config.listen))?;
     tracing::info!(node = id, listen = %config.listen, advertise = %advertise, "storage node serving gRPC");
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let (stop_http_tx, stop_http_rx) = oneshot::channel::<()>();
+    if let Some(addr) = config.metrics_listen {
+        let http = tinyredis_common::telemetry::metrics::bind(addr)
+            .await
+            .with_context(|| format!("listening on metrics-listen {addr}"))?;
+        crate::metrics::describe();
+        tokio::spawn(crate::metrics::watch_leader(raft.clone()));
+        let probes = Arc::new(crate::metrics::NodeProbes { node: node.clone() });
+        tracing::info!(%addr, "serving /metrics, /livez, /readyz");
+        tokio::spawn(tinyredis_common::telemetry::metrics::serve(
+            http,
+            probes,
+            async {
+                let _ = stop_http_rx.await;
+            },
+        ));
+    }
+    // gRPC health (grpc.health.v1) for Kubernetes grpc probes: the process serves.
+    let (health_reporter, health_service) = tonic_health::server::health_reporter();
+    health_reporter
+        .set_serving::<pb::kv_server::KvServer<KvService>>()
+        .await;
     // `Server::tcp_nodelay` only applies to sockets tonic accepts itself, so the listener we bound
     // sets it per connection: with Nagle on, a response's frames wait for the peer's delayed ACK
     // (40 ms on Linux), which is what every heartbeat round of a linearizable read waited for.
     let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
     let server = tonic::transport::Server::builder()
+        .add_service(health_service)
         .add_service(
             pb::kv_server::KvServer::new(KvService::new(node.clone()))
                 .max_decoding_message_size(MAX_MESSAGE_SIZE)
@@ -624,6 +699,7 @@ pub async fn run(
         }
     }
     let _ = stop_tx.send(());
+    let _ = stop_http_tx.send(());
     if let Err(e) = raft.shutdown().await {
         tracing::warn!(error = %e, "raft shutdown");
     }

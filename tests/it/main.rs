@@ -11,6 +11,7 @@ mod durability;
 mod failover;
 #[cfg(target_os = "linux")]
 mod logs;
+mod metrics;
 mod protocol;
 mod server;
 mod types;

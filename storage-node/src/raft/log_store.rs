@@ -109,10 +109,13 @@ impl RocksLogStore {
 
 /// Drains flush requests: one WAL fsync per drained group, then completes the group in order.
 fn flush_loop(db: &DB, rx: mpsc::Receiver<IOFlushed<TypeConfig>>) {
+    let fsync_duration = metrics::histogram!(crate::metrics::WAL_FSYNC_DURATION);
     while let Ok(first) = rx.recv() {
         let mut group = vec![first];
         group.extend(rx.try_iter());
+        let started = std::time::Instant::now();
         let result = db.flush_wal(true);
+        fsync_duration.record(started.elapsed());
         for callback in group {
             let res = match &result {
                 Ok(()) => Ok(()),
@@ -223,16 +226,23 @@ impl RaftLogStorage<TypeConfig> for RocksLogStore {
         I: IntoIterator<Item = Entry> + OptionalSend,
         I::IntoIter: OptionalSend,
     {
+        let started = std::time::Instant::now();
         let mut batch = WriteBatch::default();
+        let mut n = 0;
         for entry in entries {
             batch.put_cf(
                 self.cf_log(),
                 index_key(entry.index()),
                 codec::encode(&entry)?,
             );
+            n += 1;
         }
+        let bytes = batch.size_in_bytes() as u64;
         // Written (readable) now; durable when the flusher's fsync completes.
         self.db.write(batch).map_err(io::Error::other)?;
+        metrics::histogram!(crate::metrics::APPEND_DURATION).record(started.elapsed());
+        metrics::counter!(crate::metrics::APPENDED_ENTRIES).increment(n);
+        metrics::counter!(crate::metrics::WAL_WRITE_BYTES).increment(bytes);
         self.flusher
             .send(callback)
             .map_err(|_| io::Error::other("log flusher stopped"))

@@ -75,8 +75,12 @@ impl RaftNetworkFactory<TypeConfig> for NetworkFactory {
     type Network = Network;
 
     async fn new_client(&mut self, target: NodeId, node: &BasicNode) -> Network {
+        // Handles built once per peer: the RPC path records without building labels.
+        let peer = target.to_string();
         Network {
             target,
+            rtt: metrics::histogram!(crate::metrics::PEER_RTT, "peer" => peer.clone()),
+            send_failures: metrics::counter!(crate::metrics::PEER_SEND_FAILURES, "peer" => peer),
             client: self
                 .pool
                 .get(&node.addr)
@@ -93,6 +97,10 @@ impl RaftNetworkFactory<TypeConfig> for NetworkFactory {
 /// The client side of the Raft RPCs to one peer.
 pub struct Network {
     target: NodeId,
+    /// Round trips of append-entries RPCs (heartbeats included) to this peer.
+    rtt: metrics::Histogram,
+    /// Failed RPCs to this peer.
+    send_failures: metrics::Counter,
     /// The client, or why the peer's address is unusable.
     client: Result<RaftClient<Channel>, String>,
 }
@@ -151,12 +159,13 @@ impl RaftNetworkV2<TypeConfig> for Network {
         option: RPCOption,
     ) -> Result<AppendEntriesResponse, RPCError<TypeConfig>> {
         let request = Self::message(&req, &option)?;
-        let resp = self
-            .client()?
-            .append_entries(request)
-            .await
-            .map_err(status_to_rpc)?;
-        self.decode_reply(&resp.into_inner().data)
+        let started = std::time::Instant::now();
+        let resp = self.client()?.append_entries(request).await;
+        match &resp {
+            Ok(_) => self.rtt.record(started.elapsed()),
+            Err(_) => self.send_failures.increment(1),
+        }
+        self.decode_reply(&resp.map_err(status_to_rpc)?.into_inner().data)
     }
 
     async fn vote(

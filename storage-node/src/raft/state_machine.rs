@@ -396,6 +396,8 @@ impl RaftSnapshotBuilder<TypeConfig> for SnapshotBuilder {
         .await
         .map_err(io::Error::other)??;
         let size = fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        metrics::histogram!(crate::metrics::SNAPSHOT_BUILD_DURATION).record(started.elapsed());
+        metrics::histogram!(crate::metrics::SNAPSHOT_SIZE).record(size as f64);
         tracing::info!(last_log_id = ?meta.last_log_id, bytes = size, elapsed_ms = started.elapsed().as_millis() as u64, "snapshot built");
         Ok(openraft::Snapshot {
             meta,
@@ -417,7 +419,9 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
     where
         Strm: Stream<Item = Result<EntryResponder<TypeConfig>, io::Error>> + Unpin + OptionalSend,
     {
+        let apply_duration = metrics::histogram!(crate::metrics::APPLY_DURATION);
         while let Some((entry, responder)) = entries.try_next().await? {
+            let started = std::time::Instant::now();
             let response = {
                 let mut state = self.shared.write();
                 let response = match &entry.payload {
@@ -432,6 +436,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
                 state.last_applied = Some(entry.log_id);
                 response
             };
+            apply_duration.record(started.elapsed());
             if let Some(responder) = responder {
                 responder.send(response);
             }
@@ -473,6 +478,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         }
         tracing::info!(last_log_id = ?meta.last_log_id, "installed snapshot from leader");
         *self.shared.write() = state;
+        metrics::counter!(crate::metrics::SNAPSHOTS_INSTALLED).increment(1);
         Ok(())
     }
 
