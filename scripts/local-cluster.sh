@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Starts a local tinyredis: three storage nodes (gRPC 127.0.0.1:7001-7003) and a gateway on
-# 127.0.0.1:6379, as separate processes, with data under ./data. Ctrl-C stops them all.
+# Starts a local tinyredis: three storage nodes (gRPC 127.0.0.1:7001-7003, metrics 9101-9103) and a
+# gateway on 127.0.0.1:6379 (metrics 9100), as separate processes, with data under ./data. Ctrl-C
+# stops them all.
 # Running it again restarts from the data in ./data (the nodes ignore --bootstrap/--join then).
 #
 # Usage: scripts/local-cluster.sh [--debug]   (default: release build)
@@ -31,11 +32,12 @@ run() {
   ("$@" 2>&1 | sed -u "s/^/[$name] /" | tee -a "$data/logs/$name.log") &
 }
 
-run node1 "$bin/tinyredis-node" --node-id 1 --data-dir "$data/node1" --listen 127.0.0.1:7001 --bootstrap
+run node1 "$bin/tinyredis-node" --node-id 1 --data-dir "$data/node1" --listen 127.0.0.1:7001 --metrics-listen 127.0.0.1:9101 --bootstrap
 sleep 0.5
-run node2 "$bin/tinyredis-node" --node-id 2 --data-dir "$data/node2" --listen 127.0.0.1:7002 --join 127.0.0.1:7001
-run node3 "$bin/tinyredis-node" --node-id 3 --data-dir "$data/node3" --listen 127.0.0.1:7003 --join 127.0.0.1:7001
-run gateway "$bin/tinyredis-gateway" --listen 127.0.0.1:6379 --nodes 127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003
+run node2 "$bin/tinyredis-node" --node-id 2 --data-dir "$data/node2" --listen 127.0.0.1:7002 --metrics-listen 127.0.0.1:9102 --join 127.0.0.1:7001
+run node3 "$bin/tinyredis-node" --node-id 3 --data-dir "$data/node3" --listen 127.0.0.1:7003 --metrics-listen 127.0.0.1:9103 --join 127.0.0.1:7001
+run gateway "$bin/tinyredis-gateway" --listen 127.0.0.1:6379 --nodes 127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003 --metrics-listen 127.0.0.1:9100
 
 echo "tinyredis is starting: gateway on 127.0.0.1:6379, data in $data, logs in $data/logs. Ctrl-C stops it."
+echo "metrics and probes: http://127.0.0.1:9100/metrics (gateway), :9101-9103 (nodes); /livez, /readyz"
 wait

@@ -7,6 +7,7 @@
 mod commands;
 mod config;
 mod connection;
+mod deploy;
 mod durability;
 mod failover;
 #[cfg(target_os = "linux")]
