@@ -66,6 +66,34 @@ struct Known {
     next: usize,
 }
 
+/// Records one call to a node: its latency by kind, its result, and a retry unless it succeeded.
+/// Label values are literals, so the metrics macros build their keys statically (no allocation).
+fn record_attempt(
+    write: bool,
+    elapsed: Duration,
+    resp: &Result<tonic::Response<pb::ExecuteResponse>, tonic::Status>,
+) {
+    use crate::metrics::{BACKEND_DURATION, BACKEND_REQUESTS, RETRIES};
+    if write {
+        metrics::histogram!(BACKEND_DURATION, "op" => "write").record(elapsed);
+    } else {
+        metrics::histogram!(BACKEND_DURATION, "op" => "read").record(elapsed);
+    }
+    match resp {
+        Ok(r) if matches!(r.get_ref().outcome, Some(Outcome::Replies(_))) => {
+            metrics::counter!(BACKEND_REQUESTS, "result" => "ok").increment(1);
+        }
+        Ok(_) => {
+            metrics::counter!(BACKEND_REQUESTS, "result" => "not_leader").increment(1);
+            metrics::counter!(RETRIES, "reason" => "not_leader").increment(1);
+        }
+        Err(_) => {
+            metrics::counter!(BACKEND_REQUESTS, "result" => "error").increment(1);
+            metrics::counter!(RETRIES, "reason" => "transport").increment(1);
+        }
+    }
+}
+
 /// Routes requests to the Raft leader; cheap to clone.
 #[derive(Clone)]
 pub struct Router {
@@ -185,25 +213,9 @@ impl Router {
                 .max_encoding_message_size(MAX_MESSAGE_SIZE);
             let mut request = tonic::Request::new(req.clone());
             request.set_timeout(ATTEMPT_TIMEOUT.min(remaining));
-            let op = if req.write { "write" } else { "read" };
-            let started = Instant::now();
+            let attempt_started = Instant::now();
             let resp = client.execute(request).await;
-            metrics::histogram!(crate::metrics::BACKEND_DURATION, "op" => op)
-                .record(started.elapsed());
-            let result = match &resp {
-                Ok(r) if matches!(r.get_ref().outcome, Some(Outcome::Replies(_))) => "ok",
-                Ok(_) => "not_leader",
-                Err(_) => "error",
-            };
-            metrics::counter!(crate::metrics::BACKEND_REQUESTS, "result" => result).increment(1);
-            if result != "ok" {
-                let reason = if result == "error" {
-                    "transport"
-                } else {
-                    result
-                };
-                metrics::counter!(crate::metrics::RETRIES, "reason" => reason).increment(1);
-            }
+            record_attempt(req.write, attempt_started.elapsed(), &resp);
             match resp {
                 Ok(resp) => match resp.into_inner().outcome {
                     Some(Outcome::Replies(r)) => {

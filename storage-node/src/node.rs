@@ -164,10 +164,12 @@ impl Node {
         pending.increment(1.0);
         let res = self.raft.client_write(request).await;
         pending.decrement(1.0);
-        let result = if res.is_ok() { "committed" } else { "failed" };
-        metrics::counter!(crate::metrics::PROPOSALS, "result" => result).increment(1);
+        // Literal label values: the metrics macros then build the key statically (no allocation).
         if res.is_ok() {
+            metrics::counter!(crate::metrics::PROPOSALS, "result" => "committed").increment(1);
             metrics::histogram!(crate::metrics::PROPOSAL_DURATION).record(started.elapsed());
+        } else {
+            metrics::counter!(crate::metrics::PROPOSALS, "result" => "failed").increment(1);
         }
         match res {
             Ok(resp) => Ok(WriteOutcome::Applied(pb_replies(resp.data.replies))),

@@ -157,6 +157,45 @@ async fn metrics_health_and_probes() -> Result<()> {
         assert!(page.contains("tinyredis_raft_is_leader 0"), "{page}");
     }
 
+    tracing::info!("no log lines on the per-command path at the default level");
+    {
+        let logs: Vec<_> = std::fs::read_dir(cluster.dir())?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "log"))
+            .collect();
+        // Lines from tinyredis's own code (openraft may warn about slow heartbeats on a loaded
+        // machine; that is not the command path).
+        let count = |logs: &[std::path::PathBuf]| -> usize {
+            logs.iter()
+                .map(|p| {
+                    std::fs::read_to_string(p)
+                        .map(|t| t.lines().filter(|l| l.contains(" tinyredis_")).count())
+                        .unwrap_or(0)
+                })
+                .sum()
+        };
+        let before = count(&logs);
+        let mut con = cluster.redis_async().await?;
+        for i in 0..200 {
+            let _: () = redis::cmd("SET")
+                .arg("m:loop")
+                .arg(i)
+                .query_async(&mut con)
+                .await?;
+            let _: String = redis::cmd("GET")
+                .arg("m:loop")
+                .query_async(&mut con)
+                .await?;
+            let _: redis::RedisResult<i64> =
+                redis::cmd("INCR").arg("m:k").query_async(&mut con).await;
+        }
+        let _: i64 = redis::cmd("DEL")
+            .arg("m:loop")
+            .query_async(&mut con)
+            .await?;
+        assert_eq!(count(&logs), before, "600 commands wrote log lines");
+    }
+
     tracing::info!("gRPC health on the node's port");
     {
         let ch =
