@@ -117,6 +117,30 @@ pub async fn watch_leader(raft: Raft) {
     }
 }
 
+/// Keeps the gRPC health status of the Kv service (`tinyredis.v1.Kv`) in step with Raft: SERVING
+/// while a leader is known, NOT_SERVING otherwise. The overall status ("") stays SERVING: it is
+/// what liveness probes ask, and liveness must not depend on the cluster.
+pub async fn report_grpc_health(raft: Raft, reporter: tonic_health::server::HealthReporter) {
+    use crate::service::kv::KvService;
+    type Kv = pb::kv_server::KvServer<KvService>;
+    let mut rx = raft.metrics();
+    let mut serving = None;
+    loop {
+        let has_leader = rx.borrow_watched().current_leader.is_some();
+        if serving != Some(has_leader) {
+            if has_leader {
+                reporter.set_serving::<Kv>().await;
+            } else {
+                reporter.set_not_serving::<Kv>().await;
+            }
+            serving = Some(has_leader);
+        }
+        if rx.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
 /// The node's `/metrics` additions and `/readyz`.
 pub struct NodeProbes {
     /// The running node.

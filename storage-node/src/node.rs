@@ -613,11 +613,13 @@ pub async fn run(
             },
         ));
     }
-    // gRPC health (grpc.health.v1) for Kubernetes grpc probes: the process serves.
+    // gRPC health (grpc.health.v1): "" (the process serves, for liveness probes) is always
+    // SERVING; the Kv service is SERVING while a leader is known.
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
-    health_reporter
-        .set_serving::<pb::kv_server::KvServer<KvService>>()
-        .await;
+    tokio::spawn(crate::metrics::report_grpc_health(
+        raft.clone(),
+        health_reporter,
+    ));
     // `Server::tcp_nodelay` only applies to sockets tonic accepts itself, so the listener we bound
     // sets it per connection: with Nagle on, a response's frames wait for the peer's delayed ACK
     // (40 ms on Linux), which is what every heartbeat round of a linearizable read waited for.
