@@ -17,6 +17,9 @@ pub enum Route {
     Read,
     /// A write: proposed to the Raft log and answered after commit and apply.
     Write,
+    /// A read unless an argument after the key is `STORE` (SORT): then a write. An argument that
+    /// only looks like the option (`GET store`) makes it a write too, which is merely slower.
+    ReadUnlessStore,
 }
 
 /// The metadata of one command, as Redis's `COMMAND INFO` describes it.
@@ -55,6 +58,22 @@ impl CommandSpec {
     /// Returns true for commands that change the keyspace.
     pub fn is_write(&self) -> bool {
         self.route == Route::Write
+    }
+
+    /// Returns true when this call of the command (`argv`, name included) must go through the
+    /// log: always for a write, never for a read, and for SORT when it may store its result.
+    pub fn is_write_call<A>(&self, argv: &[A]) -> bool
+    where
+        A: AsRef<[u8]>,
+    {
+        match self.route {
+            Route::Write => true,
+            Route::ReadUnlessStore => argv
+                .iter()
+                .skip(2)
+                .any(|arg| arg.as_ref().eq_ignore_ascii_case(b"store")),
+            Route::Read | Route::Gateway => false,
+        }
     }
 }
 
@@ -249,6 +268,11 @@ commands! {
     Zinter => "zinter", -3, Read, (0, 0, 0), ["readonly", "movablekeys"];
     Zdiff => "zdiff", -3, Read, (0, 0, 0), ["readonly", "movablekeys"];
     Zintercard => "zintercard", -3, Read, (0, 0, 0), ["readonly", "movablekeys"];
+
+    // SORT, DUMP and RESTORE. SORT's key range is the sorted key; BY, GET and STORE keys make it
+    // `movablekeys`, as in Redis's COMMAND INFO.
+    Sort => "sort", -2, ReadUnlessStore, (1, 1, 1), ["write", "denyoom", "movablekeys"];
+    SortRo => "sort_ro", -2, Read, (1, 1, 1), ["readonly", "movablekeys"];
 }
 
 static BY_NAME: LazyLock<HashMap<&'static [u8], &'static CommandSpec>> =

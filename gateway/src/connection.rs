@@ -204,8 +204,8 @@ impl Connection {
                     .record_call(spec.id, started.elapsed(), &reply);
                 self.replies.push(reply);
             }
-            Route::Read | Route::Write => {
-                let write = spec.route == Route::Write;
+            Route::Read | Route::Write | Route::ReadUnlessStore => {
+                let write = spec.is_write_call(&argv);
                 let size: usize = argv.iter().map(|a| a.len()).sum();
                 let fits = self.segment.as_ref().is_some_and(|s| {
                     s.write == write
@@ -268,7 +268,10 @@ impl Connection {
             .collect();
         let to_node =
             |spec: &&CommandSpec| spec.route != Route::Gateway || spec.id == CommandId::Select;
-        let write = specs.iter().any(|s| s.route == Route::Write);
+        let write = queue
+            .iter()
+            .zip(&specs)
+            .any(|(argv, spec)| spec.is_write_call(argv));
         let node_commands: Vec<pb::Command> = queue
             .iter()
             .zip(&specs)

@@ -15,5 +15,6 @@ mod logs;
 mod metrics;
 mod protocol;
 mod server;
+mod sort_dump;
 mod types;
 mod util;

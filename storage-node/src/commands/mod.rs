@@ -23,6 +23,7 @@
 //!   SWAPDB in [`keys`]; KEYS SCAN RANDOMKEY in [`key_scan`]; OBJECT in [`object`].
 //! - Strings (more): GETEX GETDEL GETSET SETNX SETEX PSETEX MSETNX APPEND STRLEN GETRANGE SUBSTR
 //!   SETRANGE INCRBYFLOAT in [`string`]; LCS in [`lcs`].
+//! - SORT SORT_RO in [`sort`].
 //!
 //! Nothing here reads a clock (DESIGN invariant 3): writes get time and seed from [`WriteCtx`], reads
 //! get the serving node's time from [`ReadCtx`]. Writes never read a random source either (SPOP
@@ -46,6 +47,8 @@ pub mod zset;
 pub mod key_scan;
 pub mod lcs;
 pub mod object;
+// SORT, DUMP and RESTORE.
+pub mod sort;
 
 use bytes::Bytes;
 use tinyredis_common::CommandId;
@@ -108,6 +111,10 @@ pub fn execute_write(ks: &mut Keyspace, db: usize, argv: &[Bytes], ctx: &WriteCt
             }
             write(ks, db, argv, ctx)
         }
+        Handler::ReadUnlessStore { write, .. } => match ks.db_mut(db) {
+            Some(db) => write(db, argv, ctx),
+            None => Reply::Error(ReplyError::DbIndexOutOfRange),
+        },
         Handler::Gateway => Reply::Error(gateway_only()),
     }
 }
@@ -119,7 +126,7 @@ pub fn execute_read(ks: &Keyspace, db: usize, argv: &[Bytes], ctx: &ReadCtx) -> 
         Err(err) => return Reply::Error(err),
     };
     match handler(spec.id) {
-        Handler::Read(read) => match ks.db(db) {
+        Handler::Read(read) | Handler::ReadUnlessStore { read, .. } => match ks.db(db) {
             Some(db) => read(db, argv, ctx),
             None => Reply::Error(ReplyError::DbIndexOutOfRange),
         },
@@ -139,6 +146,12 @@ enum Handler {
     Write(fn(&mut Db, &[Bytes], &WriteCtx) -> Reply),
     /// Writes across databases (FLUSHALL, SWAPDB, MOVE, COPY … DB); gets the selected database.
     WriteKeyspace(fn(&mut Keyspace, usize, &[Bytes], &WriteCtx) -> Reply),
+    /// A read, or a write when it stores its result (SORT ... STORE): the gateway sends it as a
+    /// write when an argument may be STORE; applied from the log it always runs `write`.
+    ReadUnlessStore {
+        read: fn(&Db, &[Bytes], &ReadCtx) -> Reply,
+        write: fn(&mut Db, &[Bytes], &WriteCtx) -> Reply,
+    },
     /// Answered by the gateway; never sent to a storage node.
     Gateway,
 }
@@ -303,6 +316,13 @@ fn handler(id: CommandId) -> Handler {
         CommandId::Zinter => Handler::Read(zset::zinter),
         CommandId::Zdiff => Handler::Read(zset::zdiff),
         CommandId::Zintercard => Handler::Read(zset::zintercard),
+
+        // SORT, DUMP and RESTORE.
+        CommandId::Sort => Handler::ReadUnlessStore {
+            read: sort::sort,
+            write: sort::sort_write,
+        },
+        CommandId::SortRo => Handler::Read(sort::sort_ro),
     }
 }
 

@@ -16,6 +16,7 @@ fn every_command_has_a_handler_matching_its_route() {
             (Handler::Read(_), Route::Read)
                 | (Handler::Write(_) | Handler::WriteKeyspace(_), Route::Write)
                 | (Handler::Gateway, Route::Gateway)
+                | (Handler::ReadUnlessStore { .. }, Route::ReadUnlessStore)
         );
         assert!(ok, "{} is routed {:?}", spec.name, spec.route);
     }

@@ -37,7 +37,7 @@ impl Harness {
     /// read path. Also checks the keyspace's expiry index after every write.
     pub fn run(&mut self, args: &[&str]) -> Reply {
         let argv = argv(args);
-        let is_read = command::lookup(&argv[0]).is_some_and(|spec| !spec.is_write());
+        let is_read = command::lookup(&argv[0]).is_some_and(|spec| !spec.is_write_call(&argv));
         if is_read {
             execute_read(
                 &self.ks,

@@ -28,7 +28,7 @@
 //! members per call, in hash order, where Redis walks its hash table); ZRANDMEMBER with a negative count is limited to
 //! [`crate::commands::random::MAX_REPEATED_PICKS`] picks.
 
-mod parse;
+pub mod parse;
 
 use std::collections::BTreeMap;
 

@@ -60,21 +60,21 @@ fn is_c_space(b: u8) -> bool {
 
 /// The result of [`strtod`].
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Strtod {
+pub struct Strtod {
     /// The value read (0 when nothing was read).
-    value: f64,
+    pub value: f64,
     /// The number of bytes read, leading spaces included; 0 when nothing was read.
-    len: usize,
+    pub len: usize,
     /// True when glibc would set `errno` to `ERANGE` with a result of `±inf` or 0: a finite text
     /// too large for a double, or a nonzero text too small for one.
-    erange: bool,
+    pub erange: bool,
 }
 
 /// glibc's `strtod` in the C locale over `text`: leading spaces, an optional sign, then the longest
 /// prefix that is a decimal number (`1`, `1.`, `.5`, `1e-3`), a hexadecimal one (`0x1.8p3`,
 /// `0X10`), `inf`, `infinity` or `nan` (optionally `nan(chars)`), letters in any case. Both
 /// conversions round to nearest, ties to even, as glibc does.
-fn strtod(text: &[u8]) -> Strtod {
+pub fn strtod(text: &[u8]) -> Strtod {
     const NOTHING: Strtod = Strtod {
         value: 0.0,
         len: 0,
