@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing tinyredis needs on a fresh Debian/Ubuntu machine: a C++
 # compiler and libclang (RocksDB is compiled from source and its bindings are generated with
-# bindgen), and promtool (package prometheus) for the metrics tests.
+# bindgen), promtool (package prometheus) for the metrics tests, and redis-server (the end-to-end
+# tests compare DUMP/RESTORE with a real Redis 7.0).
 # Does nothing when everything is already there. Pass extra Debian package names as arguments to
 # install them too (CI uses this for redis-tools).
 set -euo pipefail
@@ -19,6 +20,8 @@ command -v c++ >/dev/null 2>&1 || packages+=(g++)
 command -v make >/dev/null 2>&1 || packages+=(make)
 # The metrics tests check both binaries' /metrics output with promtool (Debian's prometheus package).
 command -v promtool >/dev/null 2>&1 || packages+=(prometheus)
+# The end-to-end tests move keys between tinyredis and a real redis-server (DUMP/RESTORE).
+command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
 for p in "$@"; do
   dpkg -s "$p" >/dev/null 2>&1 || packages+=("$p")
 done

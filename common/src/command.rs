@@ -273,6 +273,8 @@ commands! {
     // `movablekeys`, as in Redis's COMMAND INFO.
     Sort => "sort", -2, ReadUnlessStore, (1, 1, 1), ["write", "denyoom", "movablekeys"];
     SortRo => "sort_ro", -2, Read, (1, 1, 1), ["readonly", "movablekeys"];
+    Dump => "dump", 2, Read, (1, 1, 1), ["readonly"];
+    Restore => "restore", -4, Write, (1, 1, 1), ["write", "denyoom"];
 }
 
 static BY_NAME: LazyLock<HashMap<&'static [u8], &'static CommandSpec>> =

@@ -62,6 +62,8 @@ pub enum ReplyError {
     ExecAbort,
     /// `ERR Unsupported option <opt>` (EXPIRE and friends); holds the option as the client sent it.
     UnsupportedOption(Bytes),
+    /// `BUSYKEY Target key name already exists.` (RESTORE without REPLACE).
+    BusyKey,
 }
 
 impl ReplyError {
@@ -90,6 +92,7 @@ impl ReplyError {
             ReplyError::WrongPass => "WRONGPASS",
             ReplyError::NoAuth => "NOAUTH",
             ReplyError::ExecAbort => "EXECABORT",
+            ReplyError::BusyKey => "BUSYKEY",
             _ => "ERR",
         }
     }
@@ -117,6 +120,7 @@ impl ReplyError {
             ReplyError::NoAuth => 42,
             ReplyError::ExecAbort => 43,
             ReplyError::UnsupportedOption(_) => 16,
+            ReplyError::BusyKey => 60,
         }
     }
 
@@ -184,6 +188,7 @@ impl ReplyError {
             42 => ReplyError::NoAuth,
             43 => ReplyError::ExecAbort,
             16 => ReplyError::UnsupportedOption(one(&mut args)?),
+            60 => ReplyError::BusyKey,
             _ => return None,
         })
     }
@@ -263,6 +268,7 @@ impl fmt::Display for ReplyError {
             ReplyError::ExecAbort => {
                 f.write_str("EXECABORT Transaction discarded because of previous errors.")
             }
+            ReplyError::BusyKey => f.write_str("BUSYKEY Target key name already exists."),
             ReplyError::DbIndexOutOfRange => f.write_str("ERR DB index is out of range"),
             ReplyError::Protocol(detail) => {
                 f.write_str("ERR Protocol error: ")?;
@@ -322,6 +328,10 @@ mod tests {
                 ReplyError::UnsupportedOption(Bytes::from_static(b"foo")),
                 "ERR Unsupported option foo",
             ),
+            (
+                ReplyError::BusyKey,
+                "BUSYKEY Target key name already exists.",
+            ),
         ];
         for (err, text) in cases {
             assert_eq!(err.to_string(), text);
@@ -344,6 +354,7 @@ mod tests {
             },
             ReplyError::err("no such thing"),
             ReplyError::UnsupportedOption(Bytes::from_static(b"xx2")),
+            ReplyError::BusyKey,
         ];
         for e in errs {
             assert_eq!(ReplyError::from_parts(e.code(), e.args()), Some(e));

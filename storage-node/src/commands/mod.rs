@@ -23,7 +23,7 @@
 //!   SWAPDB in [`keys`]; KEYS SCAN RANDOMKEY in [`key_scan`]; OBJECT in [`object`].
 //! - Strings (more): GETEX GETDEL GETSET SETNX SETEX PSETEX MSETNX APPEND STRLEN GETRANGE SUBSTR
 //!   SETRANGE INCRBYFLOAT in [`string`]; LCS in [`lcs`].
-//! - SORT SORT_RO in [`sort`].
+//! - SORT SORT_RO in [`sort`]; DUMP RESTORE in [`dump`].
 //!
 //! Nothing here reads a clock (DESIGN invariant 3): writes get time and seed from [`WriteCtx`], reads
 //! get the serving node's time from [`ReadCtx`]. Writes never read a random source either (SPOP
@@ -48,6 +48,7 @@ pub mod key_scan;
 pub mod lcs;
 pub mod object;
 // SORT, DUMP and RESTORE.
+pub mod dump;
 pub mod sort;
 
 use bytes::Bytes;
@@ -323,6 +324,8 @@ fn handler(id: CommandId) -> Handler {
             write: sort::sort_write,
         },
         CommandId::SortRo => Handler::Read(sort::sort_ro),
+        CommandId::Dump => Handler::Read(dump::dump),
+        CommandId::Restore => Handler::Write(dump::restore),
     }
 }
 

@@ -8,6 +8,7 @@
 //!   its own module ([`string`], …).
 //! - [`expire`]: expiry queries used by the leader to propose deletions of expired keys.
 //! - [`snapshot`]: the compact binary snapshot encoding.
+//! - [`rdb`]: Redis's RDB serialization of one value (DUMP and RESTORE).
 //!
 //! Nothing here reads a clock: every time-dependent method takes `now_ms`, which for writes is the Raft
 //! entry's timestamp, so applying the same log gives the same keyspace on every replica.
@@ -24,6 +25,8 @@ pub mod hash;
 pub mod list;
 pub mod memory;
 pub mod ordered;
+// DUMP and RESTORE.
+pub mod rdb;
 pub mod set;
 pub mod snapshot;
 pub mod string;
