@@ -17,8 +17,7 @@ pub enum Route {
     Read,
     /// A write: proposed to the Raft log and answered after commit and apply.
     Write,
-    /// A read unless an argument after the key is `STORE` (SORT): then a write. An argument that
-    /// only looks like the option (`GET store`) makes it a write too, which is merely slower.
+    /// A read unless it has a `STORE` option (SORT, see [`sort_store_position`]): then a write.
     ReadUnlessStore,
 }
 
@@ -68,10 +67,7 @@ impl CommandSpec {
     {
         match self.route {
             Route::Write => true,
-            Route::ReadUnlessStore => argv
-                .iter()
-                .skip(2)
-                .any(|arg| arg.as_ref().eq_ignore_ascii_case(b"store")),
+            Route::ReadUnlessStore => sort_store_position(argv).is_some(),
             Route::Read | Route::Gateway => false,
         }
     }
@@ -277,6 +273,30 @@ commands! {
     Restore => "restore", -4, Write, (1, 1, 1), ["write", "denyoom"];
 }
 
+/// The position of SORT's STORE destination, found as Redis's `sortGetKeys` does (for COMMAND
+/// GETKEYS and to route a SORT that stores as a write): options are scanned from the argument
+/// after the key, skipping LIMIT's two arguments and BY's and GET's one; the last `STORE` followed
+/// by an argument wins. Wherever SORT itself parses a STORE, this finds it too.
+pub fn sort_store_position<A>(argv: &[A]) -> Option<usize>
+where
+    A: AsRef<[u8]>,
+{
+    let mut store = None;
+    let mut idx = 2;
+    while idx < argv.len() {
+        let arg = argv[idx].as_ref();
+        if arg.eq_ignore_ascii_case(b"limit") {
+            idx += 2;
+        } else if arg.eq_ignore_ascii_case(b"get") || arg.eq_ignore_ascii_case(b"by") {
+            idx += 1;
+        } else if arg.eq_ignore_ascii_case(b"store") && idx + 1 < argv.len() {
+            store = Some(idx + 1);
+        }
+        idx += 1;
+    }
+    store
+}
+
 static BY_NAME: LazyLock<HashMap<&'static [u8], &'static CommandSpec>> =
     LazyLock::new(|| COMMANDS.iter().map(|c| (c.name.as_bytes(), c)).collect());
 
@@ -317,6 +337,21 @@ mod tests {
         for c in COMMANDS {
             assert_eq!(spec(c.id).name, c.name);
         }
+    }
+
+    #[test]
+    fn sort_store_position_as_redis() {
+        let pos = |args: &str| sort_store_position(&args.split(' ').collect::<Vec<_>>());
+        assert_eq!(pos("sort abc store def"), Some(3));
+        assert_eq!(
+            pos("sort abc store invalid store stillbad store def"),
+            Some(7)
+        );
+        assert_eq!(pos("sort abc get store"), None);
+        assert_eq!(pos("sort abc limit store x by store"), None);
+        assert_eq!(pos("sort abc store"), None);
+        assert_eq!(pos("sort store"), None);
+        assert_eq!(pos("sort abc desc STORE d"), Some(4));
     }
 
     #[test]

@@ -87,6 +87,30 @@ async fn sort_reads_and_stores() {
         expect_err(&mut c, &["SORT_RO", "l", "STORE", "d"], "ERR syntax error").await;
     }
 
+    tracing::info!("phase: COMMAND GETKEYS finds the STORE destination as Redis does");
+    {
+        expect(
+            &mut c,
+            &[
+                "COMMAND", "GETKEYS", "sort", "abc", "store", "invalid", "store", "def",
+            ],
+            bulks(&["abc", "def"]),
+        )
+        .await;
+        expect(
+            &mut c,
+            &["COMMAND", "GETKEYS", "sort", "abc", "get", "store"],
+            bulks(&["abc"]),
+        )
+        .await;
+        expect(
+            &mut c,
+            &["COMMAND", "GETKEYS", "sort_ro", "abc"],
+            bulks(&["abc"]),
+        )
+        .await;
+    }
+
     tracing::info!("phase: SORT without STORE adds no log entry");
     let leader = cluster.wait_for_leader().await.expect("leader");
     {

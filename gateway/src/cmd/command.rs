@@ -1,7 +1,7 @@
 //! `COMMAND`, `COMMAND COUNT|INFO|LIST|DOCS|GETKEYS|HELP`, generated from the command table.
 
 use bytes::Bytes;
-use tinyredis_common::command::{self, COMMANDS, CommandSpec};
+use tinyredis_common::command::{self, COMMANDS, CommandId, CommandSpec};
 use tinyredis_common::{Reply, ReplyError};
 
 const HELP: &[&str] = &[
@@ -112,6 +112,15 @@ fn getkeys(cmd: &[Bytes]) -> Reply {
     }
     if spec.first_key == 0 {
         return Reply::Error(ReplyError::err("The command has no key arguments"));
+    }
+    if spec.id == CommandId::Sort {
+        // The sorted key, and the STORE destination when there is one (`sortGetKeys`).
+        let store = command::sort_store_position(cmd).map(|idx| Reply::Bulk(cmd[idx].clone()));
+        return Reply::Array(
+            std::iter::once(Reply::Bulk(cmd[1].clone()))
+                .chain(store)
+                .collect(),
+        );
     }
     let first = spec.first_key as usize;
     let last = if spec.last_key < 0 {
