@@ -9,6 +9,7 @@
 //! - [`stats`]: per-command call counts, latencies and error counts (INFO, LATENCY).
 //! - [`server`]: the accept loop and [`server::run`]; [`config`]: settings and their validation.
 
+pub mod batch;
 pub mod clients;
 pub mod cmd;
 pub mod config;

@@ -15,11 +15,7 @@ use tinyredis_proto::pb;
 use tinyredis_proto::pb::execute_response::Outcome;
 use tonic::transport::{Channel, Endpoint};
 
-/// Largest gRPC message exchanged with nodes (a 512 MB bulk plus framing fits).
-const MAX_MESSAGE_SIZE: usize = 1 << 30;
-
-/// The longest a single attempt may wait before the router tries another node.
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
+use crate::batch::Batcher;
 
 /// Why a segment could not be executed.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,6 +56,7 @@ struct Known {
     /// Node addresses in discovery order (seeds first).
     addrs: Vec<String>,
     channels: HashMap<String, Channel>,
+    batchers: HashMap<String, Batcher>,
     /// The address of the node believed to be leader.
     leader: Option<String>,
     /// Rotates through `addrs` when no leader is known.
@@ -71,7 +68,7 @@ struct Known {
 fn record_attempt(
     write: bool,
     elapsed: Duration,
-    resp: &Result<tonic::Response<pb::ExecuteResponse>, tonic::Status>,
+    resp: &Result<pb::ExecuteResponse, tonic::Status>,
 ) {
     use crate::metrics::{BACKEND_DURATION, BACKEND_REQUESTS, RETRIES};
     if write {
@@ -80,14 +77,14 @@ fn record_attempt(
         metrics::histogram!(BACKEND_DURATION, "op" => "read").record(elapsed);
     }
     match resp {
-        Ok(r) if matches!(r.get_ref().outcome, Some(Outcome::Replies(_))) => {
+        Ok(r) if matches!(r.outcome, Some(Outcome::Replies(_))) => {
             metrics::counter!(BACKEND_REQUESTS, "result" => "ok").increment(1);
         }
-        Ok(_) => {
+        Ok(r) if matches!(r.outcome, Some(Outcome::NotLeader(_))) => {
             metrics::counter!(BACKEND_REQUESTS, "result" => "not_leader").increment(1);
             metrics::counter!(RETRIES, "reason" => "not_leader").increment(1);
         }
-        Err(_) => {
+        Ok(_) | Err(_) => {
             metrics::counter!(BACKEND_REQUESTS, "result" => "error").increment(1);
             metrics::counter!(RETRIES, "reason" => "transport").increment(1);
         }
@@ -144,6 +141,21 @@ impl Router {
             .connect_lazy();
         k.channels.insert(addr.to_string(), ch.clone());
         Some(ch)
+    }
+
+    fn batcher(&self, addr: &str) -> Option<Batcher> {
+        if let Some(b) = self.lock().batchers.get(addr) {
+            return Some(b.clone());
+        }
+        let batcher = Batcher::start(self.channel(addr)?);
+        // Two callers may race here: keep the first batcher, the other one's task ends unused.
+        Some(
+            self.lock()
+                .batchers
+                .entry(addr.to_string())
+                .or_insert(batcher)
+                .clone(),
+        )
     }
 
     /// Picks the node to try next: the leader if known, else the next known address.
@@ -203,21 +215,18 @@ impl Router {
                 tokio::time::sleep(backoff.min(remaining)).await;
                 continue;
             };
-            let Some(channel) = self.channel(&addr) else {
+            let Some(batcher) = self.batcher(&addr) else {
                 tracing::warn!(%addr, "invalid node address");
                 self.set_leader(None);
                 continue;
             };
-            let mut client = pb::kv_client::KvClient::new(channel)
-                .max_decoding_message_size(MAX_MESSAGE_SIZE)
-                .max_encoding_message_size(MAX_MESSAGE_SIZE);
-            let mut request = tonic::Request::new(req.clone());
-            request.set_timeout(ATTEMPT_TIMEOUT.min(remaining));
             let attempt_started = Instant::now();
-            let resp = client.execute(request).await;
-            record_attempt(req.write, attempt_started.elapsed(), &resp);
-            match resp {
-                Ok(resp) => match resp.into_inner().outcome {
+            let attempt = tokio::time::timeout(remaining, batcher.call(req.clone()))
+                .await
+                .unwrap_or_else(|_| Err(tonic::Status::deadline_exceeded("failover deadline")));
+            record_attempt(req.write, attempt_started.elapsed(), &attempt);
+            match attempt {
+                Ok(resp) => match resp.outcome {
                     Some(Outcome::Replies(r)) => {
                         if self.leader().as_deref() != Some(addr.as_str()) {
                             self.set_leader(Some(addr));
@@ -235,6 +244,10 @@ impl Router {
                             hops += 1;
                             continue;
                         }
+                    }
+                    Some(Outcome::Failed(error)) => {
+                        tracing::debug!(%addr, %error, "node failed the segment");
+                        self.set_leader(None);
                     }
                     None => self.set_leader(None),
                 },

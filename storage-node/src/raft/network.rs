@@ -11,9 +11,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures::future::BoxFuture;
+use futures::stream::BoxStream;
+use futures::{Stream, StreamExt};
 use openraft::errors::{NetworkError, RPCError, ReplicationClosed, StreamingError, Unreachable};
 use openraft::network::v2::RaftNetworkV2;
 use openraft::network::{RPCOption, RaftNetworkFactory};
+use openraft::raft::StreamAppendResult;
 use openraft::{BasicNode, OptionalSend};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -94,6 +98,9 @@ impl RaftNetworkFactory<TypeConfig> for NetworkFactory {
     }
 }
 
+/// One answer of a replication stream.
+type StreamAppendItem = Result<StreamAppendResult<TypeConfig>, RPCError<TypeConfig>>;
+
 /// The client side of the Raft RPCs to one peer.
 pub struct Network {
     target: NodeId,
@@ -103,6 +110,18 @@ pub struct Network {
     send_failures: metrics::Counter,
     /// The client, or why the peer's address is unusable.
     client: Result<RaftClient<Channel>, String>,
+}
+
+/// Decodes a peer's answer, `Result<Resp, RaftError>`.
+fn decode_remote<Resp: DeserializeOwned>(
+    target: NodeId,
+    data: &[u8],
+) -> Result<Resp, RPCError<TypeConfig>> {
+    let res: Result<Resp, RaftError> =
+        codec::decode(data).map_err(|e| RPCError::Network(NetworkError::new(&e)))?;
+    // The only remote error is Fatal (the peer's Raft stopped): treat the peer as unreachable so
+    // openraft backs off.
+    res.map_err(|e| RPCError::Unreachable(Unreachable::from_string(format!("node {target}: {e}"))))
 }
 
 fn status_to_rpc(status: tonic::Status) -> RPCError<TypeConfig> {
@@ -125,16 +144,7 @@ impl Network {
         &self,
         data: &[u8],
     ) -> Result<Resp, RPCError<TypeConfig>> {
-        let res: Result<Resp, RaftError> =
-            codec::decode(data).map_err(|e| RPCError::Network(NetworkError::new(&e)))?;
-        // The only remote error is Fatal (the peer's Raft stopped): treat the peer as unreachable so
-        // openraft backs off.
-        res.map_err(|e| {
-            RPCError::Unreachable(Unreachable::from_string(format!(
-                "node {}: {e}",
-                self.target
-            )))
-        })
+        decode_remote(self.target, data)
     }
 
     fn message<Req: Serialize>(
@@ -152,6 +162,47 @@ impl Network {
 
 impl RaftNetworkV2<TypeConfig> for Network {
     type SnapshotData = SnapshotFile;
+
+    /// Pipelined replication over one bidirectional gRPC stream: requests are sent as openraft
+    /// produces them, without waiting for the previous answer (the default implementation waits
+    /// for each, so every follower fsync would stall the next batch of entries).
+    fn stream_append<'s, S>(
+        &'s mut self,
+        input: S,
+        _option: RPCOption,
+    ) -> BoxFuture<'s, Result<BoxStream<'s, StreamAppendItem>, RPCError<TypeConfig>>>
+    where
+        S: Stream<Item = AppendEntriesRequest> + OptionalSend + Unpin + 'static,
+    {
+        Box::pin(async move {
+            let mut client = self.client()?;
+            let target = self.target;
+            // An unencodable request ends the stream rather than being skipped, so that answers
+            // stay aligned with requests.
+            let requests = futures::stream::unfold(input, |mut input| async move {
+                let req = input.next().await?;
+                match codec::encode(&req) {
+                    Ok(data) => Some((
+                        pb::RaftMessage {
+                            data: Bytes::from(data),
+                        },
+                        input,
+                    )),
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot encode AppendEntries; ending the stream");
+                        None
+                    }
+                }
+            });
+            let answers = client
+                .append_stream(requests)
+                .await
+                .map_err(status_to_rpc)?
+                .into_inner()
+                .map(move |answer| decode_remote(target, &answer.map_err(status_to_rpc)?.data));
+            Ok(Box::pin(answers) as BoxStream<'s, StreamAppendItem>)
+        })
+    }
 
     async fn append_entries(
         &mut self,

@@ -1,4 +1,4 @@
-//! The client API: executes a gateway's read or write segment.
+//! The client API: executes a gateway's read or write segments.
 // #[PerformanceCriticalPath]
 
 use std::sync::Arc;
@@ -8,6 +8,9 @@ use tinyredis_proto::pb::execute_response::Outcome;
 use tonic::{Request, Response, Status};
 
 use crate::node::{Node, WriteOutcome};
+
+/// Most segments one `ExecuteBatch` call may carry (the gateway sends far fewer).
+const MAX_BATCH: usize = 4096;
 
 /// Implements `tinyredis.v1.Kv`.
 pub struct KvService {
@@ -19,6 +22,31 @@ impl KvService {
     pub fn new(node: Arc<Node>) -> KvService {
         KvService { node }
     }
+
+    /// Runs one segment: a write through the log, a read after the read barrier.
+    async fn execute_one(&self, req: pb::ExecuteRequest) -> Result<Outcome, Status> {
+        if req.db as usize >= tinyredis_common::NUM_DATABASES {
+            return Err(Status::invalid_argument("db index out of range"));
+        }
+        let commands: Vec<_> = req.commands.into_iter().map(|c| c.argv).collect();
+        if req.write {
+            Ok(
+                match self
+                    .node
+                    .write(req.client_id, req.seq, req.db, commands)
+                    .await?
+                {
+                    WriteOutcome::Applied(replies) => Outcome::Replies(replies),
+                    WriteOutcome::NotLeader(hint) => Outcome::NotLeader(hint),
+                },
+            )
+        } else {
+            Ok(match self.node.read(req.db, &commands).await {
+                Ok(replies) => Outcome::Replies(replies),
+                Err(hint) => Outcome::NotLeader(hint),
+            })
+        }
+    }
 }
 
 #[tonic::async_trait]
@@ -27,28 +55,32 @@ impl pb::kv_server::Kv for KvService {
         &self,
         request: Request<pb::ExecuteRequest>,
     ) -> Result<Response<pb::ExecuteResponse>, Status> {
-        let req = request.into_inner();
-        if req.db as usize >= tinyredis_common::NUM_DATABASES {
-            return Err(Status::invalid_argument("db index out of range"));
-        }
-        let commands: Vec<_> = req.commands.into_iter().map(|c| c.argv).collect();
-        let outcome = if req.write {
-            match self
-                .node
-                .write(req.client_id, req.seq, req.db, commands)
-                .await?
-            {
-                WriteOutcome::Applied(replies) => Outcome::Replies(replies),
-                WriteOutcome::NotLeader(hint) => Outcome::NotLeader(hint),
-            }
-        } else {
-            match self.node.read(req.db, &commands).await {
-                Ok(replies) => Outcome::Replies(replies),
-                Err(hint) => Outcome::NotLeader(hint),
-            }
-        };
+        let outcome = self.execute_one(request.into_inner()).await?;
         Ok(Response::new(pb::ExecuteResponse {
             outcome: Some(outcome),
         }))
+    }
+
+    async fn execute_batch(
+        &self,
+        request: Request<pb::ExecuteBatchRequest>,
+    ) -> Result<Response<pb::ExecuteBatchResponse>, Status> {
+        let requests = request.into_inner().requests;
+        if requests.len() > MAX_BATCH {
+            return Err(Status::invalid_argument(format!(
+                "a batch carries at most {MAX_BATCH} segments"
+            )));
+        }
+        // Concurrently, in this one task: the reads wait for one shared read barrier and the
+        // writes reach openraft together, so they are appended (and fsynced) as one group.
+        let outcomes =
+            futures::future::join_all(requests.into_iter().map(|r| self.execute_one(r))).await;
+        let responses = outcomes
+            .into_iter()
+            .map(|o| pb::ExecuteResponse {
+                outcome: Some(o.unwrap_or_else(|status| Outcome::Failed(status.message().into()))),
+            })
+            .collect();
+        Ok(Response::new(pb::ExecuteBatchResponse { responses }))
     }
 }

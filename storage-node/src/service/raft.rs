@@ -1,10 +1,11 @@
 //! The peer API: openraft's RPCs carried as postcard-encoded `RaftMessage`s.
 
 use std::io::Write;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use futures::StreamExt;
+use futures::{Stream, StreamExt};
 use serde::Serialize;
 use tinyredis_proto::pb;
 use tinyredis_proto::pb::snapshot_chunk::Payload;
@@ -13,7 +14,7 @@ use tonic::{Request, Response, Status, Streaming};
 use crate::node::Node;
 use crate::raft::codec;
 use crate::raft::state_machine::SnapshotFile;
-use crate::raft::typ::{RaftError, SnapshotMeta, Vote};
+use crate::raft::typ::{AppendEntriesRequest, RaftError, SnapshotMeta, Vote};
 
 /// Implements `tinyredis.v1.Raft`.
 pub struct RaftService {
@@ -39,8 +40,45 @@ fn reply<T: Serialize>(value: &T) -> Result<Response<pb::RaftMessage>, Status> {
     }))
 }
 
+/// The answers of an `AppendStream` call.
+type AppendStream = Pin<Box<dyn Stream<Item = Result<pb::RaftMessage, Status>> + Send + 'static>>;
+
 #[tonic::async_trait]
 impl pb::raft_server::Raft for RaftService {
+    type AppendStreamStream = AppendStream;
+
+    async fn append_stream(
+        &self,
+        request: Request<Streaming<pb::RaftMessage>>,
+    ) -> Result<Response<AppendStream>, Status> {
+        // The requests end at the first one that cannot be read; openraft then sees fewer answers
+        // than requests and starts a new stream for the rest.
+        let requests = futures::stream::unfold(request.into_inner(), |mut input| async move {
+            let msg = match input.next().await? {
+                Ok(msg) => msg,
+                Err(status) => {
+                    tracing::debug!(%status, "append stream ended by the peer");
+                    return None;
+                }
+            };
+            match codec::decode::<AppendEntriesRequest>(&msg.data) {
+                Ok(req) => Some((req, input)),
+                Err(e) => {
+                    tracing::warn!(error = %e, "undecodable AppendEntries in a stream; ending it");
+                    None
+                }
+            }
+        });
+        let answers = self.node.raft.stream_append(requests).map(|answer| {
+            let answer: Result<_, RaftError> = answer.map_err(RaftError::Fatal);
+            let data = codec::encode(&answer).map_err(|e| Status::internal(e.to_string()))?;
+            Ok(pb::RaftMessage {
+                data: Bytes::from(data),
+            })
+        });
+        Ok(Response::new(Box::pin(answers)))
+    }
+
     async fn vote(
         &self,
         request: Request<pb::RaftMessage>,
