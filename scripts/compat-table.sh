@@ -8,6 +8,9 @@
 #
 #   scripts/compat-table.sh [--release] [--no-build] [--units "unit/sort unit/dump"] [--no-reference]
 #
+# The units run one after another on one cluster: the Tcl harness listens on a fixed port of its
+# own, so two runs cannot share a machine's network namespace.
+#
 # --no-build uses the binaries already in target/<profile>; otherwise `cargo build --workspace --bins`
 # (with --release for --release) brings them up to date first. Logs of each run are kept under
 # ~/.cache/tinyredis-compat/logs (the paths are printed). The docs file is only rewritten when all
@@ -20,6 +23,7 @@ units=$DEFAULT_UNITS
 profile=debug
 build=1
 reference=1
+jobs=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --release) profile=release; shift;;
@@ -42,8 +46,9 @@ for b in tinyredis-node tinyredis-gateway; do
   [ -x "$bin/$b" ] || { echo "missing $bin/$b (build it or drop --no-build)" >&2; exit 2; }
 done
 
-# Ports away from the defaults of local-cluster.sh (6379, 7001-7003) and of the reference (6399).
-gw_port=${COMPAT_GATEWAY_PORT:-16379}
+# Ports away from the defaults of local-cluster.sh (6379, 7001-7003) and of the reference (6399):
+# job j uses gateway port 16379+j and node ports 17101+10j to 17103+10j.
+gw_base=${COMPAT_GATEWAY_PORT:-16379}
 node_base=${COMPAT_NODE_PORT_BASE:-17101}
 data=$(mktemp -d /tmp/tinyredis-compat.XXXXXX)
 pids=()
@@ -54,29 +59,50 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-nodes=""
-for i in 1 2 3; do
-  port=$((node_base + i - 1))
-  nodes="${nodes:+$nodes,}127.0.0.1:$port"
-  if [ "$i" = 1 ]; then role=(--bootstrap); else role=(--join "127.0.0.1:$node_base"); fi
-  "$bin/tinyredis-node" --node-id "$i" --data-dir "$data/node$i" --listen "127.0.0.1:$port" "${role[@]}" \
-    >"$data/node$i.log" 2>&1 &
+# Starts cluster `$1`: three nodes and a gateway, and waits until a write goes through.
+start_cluster() {
+  local j=$1 gw=$((gw_base + $1)) first=$((node_base + 10 * $1)) nodes="" i port role
+  for i in 1 2 3; do
+    port=$((first + i - 1))
+    nodes="${nodes:+$nodes,}127.0.0.1:$port"
+    if [ "$i" = 1 ]; then role=(--bootstrap); else role=(--join "127.0.0.1:$first"); fi
+    "$bin/tinyredis-node" --node-id "$i" --data-dir "$data/c$j/node$i" --listen "127.0.0.1:$port" "${role[@]}" \
+      >"$data/c$j-node$i.log" 2>&1 &
+    pids+=($!)
+    [ "$i" = 1 ] && sleep 1
+  done
+  "$bin/tinyredis-gateway" --listen "127.0.0.1:$gw" --nodes "$nodes" >"$data/c$j-gateway.log" 2>&1 &
   pids+=($!)
-  [ "$i" = 1 ] && sleep 1
-done
-"$bin/tinyredis-gateway" --listen "127.0.0.1:$gw_port" --nodes "$nodes" >"$data/gateway.log" 2>&1 &
-pids+=($!)
+  for _ in $(seq 100); do
+    [ "$(redis-cli -p "$gw" set compat:ready 1 2>/dev/null)" = OK ] && break
+    sleep 0.2
+  done
+  [ "$(redis-cli -p "$gw" del compat:ready 2>/dev/null)" = 1 ] || { echo "cluster $j did not start; logs:" >&2; tail -n 20 "$data"/c$j-*.log >&2; exit 1; }
+}
 
-# Wait until a write goes through the whole cluster.
-for _ in $(seq 100); do
-  [ "$(redis-cli -p "$gw_port" set compat:ready 1 2>/dev/null)" = OK ] && break
-  sleep 0.2
+# Deals the units to the jobs round-robin, runs each job's units on its own cluster, then prints
+# the rows in the order of $units with a TOTAL row, as redis-tcl.sh does.
+unit_list=($units)
+[ "$jobs" -ge 1 ] || jobs=1
+[ "$jobs" -le "${#unit_list[@]}" ] || jobs=${#unit_list[@]}
+for ((j = 0; j < jobs; j++)); do start_cluster "$j"; done
+echo "== tinyredis ($profile binaries, $jobs clusters of three nodes and a gateway)"
+job_pids=()
+logs=${COMPAT_LOGS:-$HOME/.cache/tinyredis-compat/logs/$(date +%Y%m%d-%H%M%S)-tinyredis}
+for ((j = 0; j < jobs; j++)); do
+  mine=""
+  for ((u = j; u < ${#unit_list[@]}; u += jobs)); do mine="$mine ${unit_list[$u]}"; done
+  COMPAT_LOGS=$logs bash "$tcl" --port $((gw_base + j)) --units "$mine" >"$data/job$j.out" 2>&1 &
+  job_pids+=($!)
 done
-[ "$(redis-cli -p "$gw_port" del compat:ready 2>/dev/null)" = 1 ] || { echo "tinyredis did not start; logs:" >&2; tail -n 20 "$data"/*.log >&2; exit 1; }
-
+for pid in "${job_pids[@]}"; do wait "$pid" || true; done
 ours=$(mktemp); theirs=$(mktemp)
-echo "== tinyredis ($profile binaries, gateway 127.0.0.1:$gw_port)"
-bash "$tcl" --port "$gw_port" --units "$units" | tee "$ours"
+{
+  printf "%-22s %5s %5s %4s %6s\n" unit ok err exc secs
+  for u in $units; do grep -h "^$u " "$data"/job*.out || printf "%-22s %5s %5s %4s\n" "$u" - - -; done
+  cat "$data"/job*.out | awk '$1 ~ /^unit\// { ok += $2; err += $3; exc += $4 } END { printf "%-22s %5d %5d %4d\n", "TOTAL", ok, err, exc }'
+  grep -h "^logs:" "$data"/job*.out | sort -u
+} | tee "$ours"
 if [ "$reference" = 1 ]; then
   echo "== redis-server $(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p') (reference)"
   bash "$tcl" --reference --units "$units" | tee "$theirs"
@@ -113,7 +139,7 @@ mkdir -p docs
 if ! grep -q '^## Redis Tcl test suite' "$doc"; then
   printf '\n## Redis Tcl test suite\n\n<!-- compat-table:begin -->\n<!-- compat-table:end -->\n' >>"$doc"
 fi
-stamp="Measured $(date -u +%Y-%m-%d) by \`scripts/compat-table.sh\` ($profile binaries, three nodes and a gateway; the reference is a private redis-server in the same mode, strict, on the same machine)."
+stamp="Measured $(date -u +%Y-%m-%d) on \`main\` at $(git rev-parse --short HEAD) by \`scripts/compat-table.sh\` ($profile binaries, three nodes and a gateway per job; the reference is a private redis-server in the same mode, strict, on the same machine)."
 block=$(printf '%s\n\n%s\n' "$stamp" "$table")
 BLOCK="$block" awk '
   /<!-- compat-table:begin -->/ { print; print ENVIRON["BLOCK"]; skip = 1; next }
