@@ -12,7 +12,13 @@
 //! Redis matches recursively (exponential on patterns like `*a*a*a*b` without its "skip longer
 //! matches" shortcut). This matcher is iterative and backtracks only to the last `*`, which gives the
 //! same answers, because every token other than `*` matches exactly one byte, in O(pattern × string)
-//! steps at worst and no recursion, whatever the pattern.
+//! steps at worst and no recursion, whatever the pattern. It keeps Redis's one observable limit:
+//! Redis stops recursing after 1000 nested `*` groups, so a pattern needing a 1001st `*` group
+//! that is not its last token never matches (see [`MAX_STAR_NESTING`]).
+
+/// Redis's recursion limit (`nesting > 1000` in `stringmatchlen_impl`): each `*` group reached
+/// while bytes remain nests one level deeper; a trailing `*` matches without recursing.
+const MAX_STAR_NESTING: usize = 1000;
 
 /// Returns true when `string` matches the glob `pattern`; `nocase` compares ASCII letters without
 /// case, as `stringmatchlen(…, nocase = 1)`.
@@ -26,10 +32,16 @@ pub fn glob_match(pattern: &[u8], string: &[u8], nocase: bool) -> bool {
     // After the last `*` seen: the pattern position following it and the string position it was
     // last tried at.
     let mut backtrack: Option<(usize, usize)> = None;
+    // `*` groups entered so far; backtracking never re-enters a group.
+    let mut n_star_groups = 0;
     while s < string.len() {
         if pattern.get(p) == Some(&b'*') {
             while pattern.get(p) == Some(&b'*') {
                 p += 1;
+            }
+            n_star_groups += 1;
+            if n_star_groups > MAX_STAR_NESTING && p < pattern.len() {
+                return false;
             }
             backtrack = Some((p, s));
             continue;
@@ -332,6 +344,20 @@ mod tests {
         assert!(!glob_match(&pattern, &string, false));
         assert!(!glob_match(&[b'['; 5000], &string, false));
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
+    fn stops_after_a_thousand_nested_stars_as_redis() {
+        // Checked against redis-server 7.0.15 with KEYS.
+        for (n, matches) in [(1000, true), (1001, false)] {
+            let string = vec![b'a'; n];
+            assert_eq!(glob_match(&b"*a".repeat(n), &string, false), matches, "{n}");
+            let mut trailing = b"*a".repeat(n - 1);
+            trailing.push(b'*');
+            assert!(glob_match(&trailing, &string, false), "{n} with a trailing star");
+        }
+        // Redis's "pattern matching very long nested loops" regression test.
+        assert!(!glob_match(&b"*?".repeat(50_000), &[b'a'; 50_000], false));
     }
 
     #[test]
