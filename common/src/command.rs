@@ -110,6 +110,14 @@ commands! {
     Multi => "multi", 1, Gateway, (0, 0, 0), ["noscript", "loading", "stale", "fast", "allow_busy"];
     Exec => "exec", 1, Gateway, (0, 0, 0), ["noscript", "loading", "stale", "skip_slowlog"];
     Discard => "discard", 1, Gateway, (0, 0, 0), ["noscript", "loading", "stale", "fast", "allow_busy"];
+    Lastsave => "lastsave", 1, Gateway, (0, 0, 0), ["loading", "stale", "fast"];
+    // Containers: Redis lists no flags or keys for the container itself.
+    Cluster => "cluster", -2, Gateway, (0, 0, 0), [];
+    Module => "module", -2, Gateway, (0, 0, 0), [];
+    Slowlog => "slowlog", -2, Gateway, (0, 0, 0), [];
+    Latency => "latency", -2, Gateway, (0, 0, 0), [];
+    // The gateway answers every subcommand but USAGE, which it forwards to the leader as a read.
+    Memory => "memory", -2, Gateway, (0, 0, 0), [];
 
     // Keyspace reads.
     Get => "get", 2, Read, (1, 1, 1), ["readonly", "fast"];

@@ -6,6 +6,7 @@
 //! - [`command`]: the one command table ([`CommandSpec`], [`CommandId`]) with arity, routing and key
 //!   positions, used by the gateway to check and route requests and by the node to dispatch them.
 //! - [`config`]: settings loading (file, environment, flags) shared by both binaries.
+//! - [`subcommand`]: subcommand lookup with Redis's unknown-subcommand and arity errors.
 //! - [`telemetry`]: tracing setup shared by both binaries.
 //! - [`process`]: memory and CPU figures of the running process (INFO, MEMORY STATS).
 
@@ -15,6 +16,7 @@ pub mod error;
 pub mod num;
 pub mod process;
 pub mod reply;
+pub mod subcommand;
 pub mod telemetry;
 
 pub use command::{CommandId, CommandSpec, Route};

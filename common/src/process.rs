@@ -46,6 +46,15 @@ pub fn cpu_seconds() -> (f64, f64) {
     (secs(usage.ru_stime), secs(usage.ru_utime))
 }
 
+/// Gives free heap memory back to the system (`MEMORY PURGE`): glibc's `malloc_trim`.
+pub fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory; it has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 fn page_size() -> u64 {
     // SAFETY: sysconf has no preconditions.
     let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };

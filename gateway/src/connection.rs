@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use tinyredis_common::CommandId;
@@ -199,9 +199,7 @@ impl Connection {
                     CommandId::Discard => self.discard(),
                     _ => cmd::execute(&mut self.session, &self.shared, spec.id, &argv).await,
                 };
-                self.shared
-                    .stats
-                    .record_call(spec.id, started.elapsed(), &reply);
+                self.finished(spec.id, &argv, started.elapsed(), &reply);
                 self.replies.push(reply);
             }
             Route::Read | Route::Write | Route::ReadUnlessStore => {
@@ -283,7 +281,7 @@ impl Connection {
         let mut node_replies = if node_commands.is_empty() {
             Vec::new()
         } else {
-            self.send(write, self.session.db, node_commands).await
+            self.send(write, self.session.db, node_commands).await.0
         }
         .into_iter();
         let node_share = started.elapsed() / n_node.max(1);
@@ -297,14 +295,12 @@ impl Connection {
                 {
                     self.session.set_db(db as u32);
                 }
-                self.shared.stats.record_call(spec.id, node_share, &reply);
+                self.finished(spec.id, argv, node_share, &reply);
                 replies.push(reply);
             } else {
                 let started = Instant::now();
                 let reply = cmd::execute(&mut self.session, &self.shared, spec.id, argv).await;
-                self.shared
-                    .stats
-                    .record_call(spec.id, started.elapsed(), &reply);
+                self.finished(spec.id, argv, started.elapsed(), &reply);
                 replies.push(reply);
             }
         }
@@ -317,16 +313,42 @@ impl Connection {
             return;
         };
         let started = Instant::now();
-        let replies = self.send(seg.write, seg.db, seg.commands).await;
+        let (replies, commands) = self.send(seg.write, seg.db, seg.commands).await;
         let share = started.elapsed() / seg.ids.len().max(1) as u32;
-        for (id, reply) in seg.ids.iter().zip(&replies) {
-            self.shared.stats.record_call(*id, share, reply);
+        for ((id, command), reply) in seg.ids.iter().zip(&commands).zip(&replies) {
+            self.finished(*id, &command.argv, share, reply);
         }
         self.replies.extend(replies);
     }
 
-    /// Executes commands on the leader as one segment; returns exactly one reply per command.
-    async fn send(&mut self, write: bool, db: u32, commands: Vec<pb::Command>) -> Vec<Reply> {
+    /// Accounts for a command that ran, in one place: statistics, slow log, latency monitor.
+    fn finished(&self, id: CommandId, argv: &[Bytes], elapsed: Duration, reply: &Reply) {
+        let shared = &self.shared;
+        shared.stats.record_call(id, elapsed, reply);
+        let spec = command::spec(id);
+        if shared.slowlog.is_slow(elapsed) && !spec.flags.contains(&"skip_slowlog") {
+            let client = &self.session.client;
+            let name = client.meta().name.clone();
+            shared
+                .slowlog
+                .push(argv, elapsed, client.addr.clone(), name);
+        }
+        let event = if spec.flags.contains(&"fast") {
+            "fast-command"
+        } else {
+            "command"
+        };
+        shared.latency.record(event, elapsed);
+    }
+
+    /// Executes commands on the leader as one segment; returns exactly one reply per command, and
+    /// the commands back (for the slow log).
+    async fn send(
+        &mut self,
+        write: bool,
+        db: u32,
+        commands: Vec<pb::Command>,
+    ) -> (Vec<Reply>, Vec<pb::Command>) {
         let n = commands.len();
         let seq = if write {
             self.seq += 1;
@@ -341,7 +363,7 @@ impl Connection {
             write,
             commands,
         };
-        match self.shared.router.execute(req).await {
+        let replies = match self.shared.router.execute(&req).await {
             Ok(replies) if replies.len() == n => replies,
             Ok(_) => {
                 let err = Reply::Error(ReplyError::err(
@@ -350,7 +372,8 @@ impl Connection {
                 vec![err; n]
             }
             Err(e) => vec![Reply::Error(e.to_reply_error()); n],
-        }
+        };
+        (replies, req.commands)
     }
 }
 

@@ -6,7 +6,8 @@
 //! - [`metrics`]: Prometheus metrics and health probes.
 //! - [`session`]: per-connection state; [`clients`]: the registry behind `CLIENT LIST`.
 //! - [`cmd`]: commands the gateway answers itself (PING, SELECT, HELLO, CLIENT, COMMAND, INFO, …).
-//! - [`stats`]: per-command call counts, latencies and error counts (INFO, LATENCY).
+//! - [`stats`]: per-command call counts, latencies and error counts (INFO, LATENCY HISTOGRAM);
+//!   [`slowlog`] (SLOWLOG) and [`latency`] (the LATENCY monitor).
 //! - [`server`]: the accept loop and [`server::run`]; [`config`]: settings and their validation.
 
 pub mod batch;
@@ -15,8 +16,10 @@ pub mod cmd;
 pub mod config;
 pub mod connection;
 pub mod metrics;
+pub mod latency;
 pub mod resp;
 pub mod router;
 pub mod server;
 pub mod session;
+pub mod slowlog;
 pub mod stats;

@@ -196,7 +196,7 @@ impl Router {
     }
 
     /// Executes a segment on the leader, retrying across leader changes until the deadline.
-    pub async fn execute(&self, req: pb::ExecuteRequest) -> Result<Vec<Reply>, ForwardError> {
+    pub async fn execute(&self, req: &pb::ExecuteRequest) -> Result<Vec<Reply>, ForwardError> {
         let started = Instant::now();
         let mut backoff = Duration::from_millis(20);
         let mut hops = 0u32;

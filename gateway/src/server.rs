@@ -10,8 +10,10 @@ use tokio::net::TcpListener;
 
 use crate::clients::Clients;
 use crate::connection::Connection;
+use crate::latency::LatencyMonitor;
 use crate::resp::Limits;
 use crate::router::Router;
+use crate::slowlog::SlowLog;
 use crate::stats::{self, Stats};
 
 /// Default RESP listen address.
@@ -54,6 +56,10 @@ pub struct Shared {
     pub clients: Clients,
     /// Command, error and traffic counters (INFO stats, commandstats, LATENCY HISTOGRAM).
     pub stats: Stats,
+    /// Commands slower than `slowlog-log-slower-than` (SLOWLOG).
+    pub slowlog: SlowLog,
+    /// Latency spikes above `latency-monitor-threshold` (LATENCY LATEST/HISTORY).
+    pub latency: LatencyMonitor,
     /// When the gateway started.
     pub started: Instant,
     /// The TCP port clients connect to.
@@ -82,6 +88,8 @@ pub async fn serve(
         limits: config.limits.clone(),
         clients: Clients::default(),
         stats: Stats::default(),
+        slowlog: SlowLog::default(),
+        latency: LatencyMonitor::default(),
         started: Instant::now(),
         port,
         shutting_down,

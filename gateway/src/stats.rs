@@ -303,7 +303,8 @@ impl Histogram {
                 bucket += 1;
             }
             if cumulative > previous {
-                out.push((bucket_high(bucket - 1) / 1000, cumulative));
+                // Labelled as HdrHistogram (2 significant digits) labels the reporting level.
+                out.push(((limit + (limit >> 7) - 1) / 1000, cumulative));
             }
             previous = cumulative;
             if limit > u64::MAX / 2 {

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use tinyredis_tests::TestCluster;
+use tinyredis_tests::{RawConn, TestCluster, resp_cmd};
 
 /// Parses INFO text into `section -> field -> value`, asserting Redis's line format.
 fn parse_info(text: &str) -> HashMap<String, HashMap<String, String>> {
@@ -172,4 +172,142 @@ async fn info_sections_counters_and_memory() {
             .unwrap()
             > 4 << 20
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_slowlog_latency_cluster_module_lastsave() {
+    let cluster = TestCluster::start(3).await.expect("cluster start");
+    let gw = cluster.gateway_addr();
+    let mut c = RawConn::connect(&gw).await;
+
+    tracing::info!("phase: CLUSTER and MODULE as a standalone Redis without modules");
+    c.expect(
+        &resp_cmd(&[b"CLUSTER", b"INFO"]),
+        b"-ERR This instance has cluster support disabled\r\n",
+    )
+    .await;
+    c.expect(
+        &resp_cmd(&[b"CLUSTER", b"INFO", b"x"]),
+        b"-ERR wrong number of arguments for 'cluster|info' command\r\n",
+    )
+    .await;
+    c.expect(
+        &resp_cmd(&[b"CLUSTER", b"foo"]),
+        b"-ERR unknown subcommand 'foo'. Try CLUSTER HELP.\r\n",
+    )
+    .await;
+    c.expect(&resp_cmd(&[b"MODULE", b"LIST"]), b"*0\r\n").await;
+
+    tracing::info!("phase: MEMORY USAGE is estimated by the leader from the value's size");
+    c.expect(&resp_cmd(&[b"SET", b"small", b"v"]), b"+OK\r\n")
+        .await;
+    let big = vec![b'x'; 10_000];
+    c.expect(&resp_cmd(&[b"SET", b"big", &big]), b"+OK\r\n")
+        .await;
+    c.expect(&resp_cmd(&[b"MEMORY", b"USAGE", b"nokey"]), b"$-1\r\n")
+        .await;
+    let usage = |reply: Vec<u8>| -> i64 {
+        let text = String::from_utf8(reply).unwrap();
+        text.trim_start_matches(':').trim_end().parse().unwrap()
+    };
+    c.send(&resp_cmd(&[b"MEMORY", b"USAGE", b"small"])).await;
+    let small = usage(c.read_reply(3).await);
+    c.send(&resp_cmd(&[b"MEMORY", b"usage", b"big", b"SAMPLES", b"0"]))
+        .await;
+    let large = usage(c.read_reply(3).await);
+    assert!(small > 1 && large - small >= 9_990, "{small} {large}");
+    c.expect(
+        &resp_cmd(&[b"MEMORY", b"USAGE", b"big", b"SAMPLES"]),
+        b"-ERR syntax error\r\n",
+    )
+    .await;
+    c.expect(
+        &resp_cmd(&[b"MEMORY", b"USAGE", b"big", b"SAMPLES", b"x"]),
+        b"-ERR value is not an integer or out of range\r\n",
+    )
+    .await;
+    c.expect(
+        &resp_cmd(&[b"MEMORY", b"MALLOC-STATS", b"x"]),
+        b"-ERR wrong number of arguments for 'memory|malloc-stats' command\r\n",
+    )
+    .await;
+    c.expect(&resp_cmd(&[b"MEMORY", b"PURGE"]), b"+OK\r\n")
+        .await;
+    c.send(&resp_cmd(&[b"MEMORY", b"STATS"])).await;
+    let stats = String::from_utf8_lossy(&c.read_reply(200).await).to_string();
+    assert!(
+        stats.starts_with("*30\r\n$14\r\npeak.allocated\r\n:"),
+        "{stats}"
+    );
+    assert!(stats.contains("$10\r\nkeys.count\r\n:2\r\n"), "{stats}");
+
+    tracing::info!("phase: SLOWLOG records this gateway's slow commands");
+    c.expect(&resp_cmd(&[b"SLOWLOG", b"RESET"]), b"+OK\r\n")
+        .await;
+    c.expect(&resp_cmd(&[b"SLOWLOG", b"LEN"]), b":0\r\n").await;
+    // Replicating 2 MB through Raft normally takes more than the default 10 ms; retry a few
+    // times in case a fast machine does it quicker.
+    let huge = vec![b'h'; 2 << 20];
+    for _ in 0..20 {
+        c.send(&resp_cmd(&[b"SET", b"huge", &huge])).await;
+        assert_eq!(c.read_reply(5).await, b"+OK\r\n");
+        c.send(&resp_cmd(&[b"SLOWLOG", b"LEN"])).await;
+        if c.read_reply(4).await != b":0\r\n" {
+            break;
+        }
+    }
+    c.send(&resp_cmd(&[b"SLOWLOG", b"GET", b"1"])).await;
+    let entry = String::from_utf8_lossy(&c.read_reply(300).await).to_string();
+    assert!(entry.starts_with("*1\r\n*6\r\n:"), "{entry}");
+    let cut = format!("{}... ({} more bytes)", "h".repeat(128), (2 << 20) - 128);
+    let tail = format!(
+        "*3\r\n$3\r\nSET\r\n$4\r\nhuge\r\n${}\r\n{cut}\r\n",
+        cut.len()
+    );
+    assert!(entry.contains(&tail), "{entry}");
+    assert!(entry.ends_with("\r\n$0\r\n\r\n"), "{entry}");
+    c.expect(
+        &resp_cmd(&[b"SLOWLOG", b"GET", b"-2"]),
+        b"-ERR count should be greater than or equal to -1\r\n",
+    )
+    .await;
+    c.expect(
+        &resp_cmd(&[b"SLOWLOG", b"GET", b"1", b"2"]),
+        b"-ERR unknown subcommand or wrong number of arguments for 'GET'. Try SLOWLOG HELP.\r\n",
+    )
+    .await;
+
+    tracing::info!("phase: LATENCY: monitor off by default, histograms from the gateway's stats");
+    c.expect(&resp_cmd(&[b"LATENCY", b"LATEST"]), b"*0\r\n")
+        .await;
+    c.expect(&resp_cmd(&[b"LATENCY", b"RESET"]), b":0\r\n")
+        .await;
+    c.expect(&resp_cmd(&[b"LATENCY", b"HISTOGRAM", b"nosuch"]), b"*0\r\n")
+        .await;
+    c.send(&resp_cmd(&[b"LATENCY", b"HISTOGRAM", b"SET"])).await;
+    let hist = String::from_utf8_lossy(&c.read_reply(40).await).to_string();
+    assert!(
+        hist.starts_with("*2\r\n$3\r\nset\r\n*4\r\n$5\r\ncalls\r\n:"),
+        "{hist}"
+    );
+    assert!(hist.contains("$14\r\nhistogram_usec\r\n*"), "{hist}");
+    let mut c3 = RawConn::connect(&gw).await;
+    c3.send(&resp_cmd(&[b"HELLO", b"3"])).await;
+    c3.read_reply(100).await;
+    c3.send(&resp_cmd(&[b"LATENCY", b"HISTOGRAM", b"set"]))
+        .await;
+    let hist3 = String::from_utf8_lossy(&c3.read_reply(40).await).to_string();
+    assert!(
+        hist3.starts_with("%1\r\n$3\r\nset\r\n%2\r\n$5\r\ncalls\r\n:"),
+        "{hist3}"
+    );
+
+    tracing::info!("phase: LASTSAVE is the leader's last snapshot (or start) time");
+    c.send(&resp_cmd(&[b"LASTSAVE"])).await;
+    let lastsave = usage(c.read_reply(3).await);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    assert!(lastsave <= now && lastsave > now - 600, "{lastsave}");
 }

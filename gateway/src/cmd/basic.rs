@@ -1,4 +1,4 @@
-//! PING, SELECT, RESET, TIME.
+//! PING, SELECT, RESET, TIME, LASTSAVE.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -7,6 +7,7 @@ use tinyredis_common::num::parse_i64;
 use tinyredis_common::{NUM_DATABASES, Reply, ReplyError};
 
 use crate::resp::Protocol;
+use crate::server::Shared;
 use crate::session::Session;
 
 /// `PING [message]`: `+PONG`, or the message as a bulk string.
@@ -62,4 +63,13 @@ pub fn time() -> Reply {
         Reply::Bulk(Bytes::from(secs)),
         Reply::Bulk(Bytes::from(micros)),
     ])
+}
+
+/// `LASTSAVE`: unix seconds of the leader's newest snapshot (or of its start, if later), as
+/// Redis reports its last successful save.
+pub async fn lastsave(shared: &Shared) -> Reply {
+    match shared.router.status().await {
+        Some(st) => Reply::Integer(st.last_save_time as i64),
+        None => Reply::Error(ReplyError::err("no storage node reachable")),
+    }
 }

@@ -4,9 +4,13 @@
 
 mod basic;
 mod client;
+mod cluster;
 mod command;
 mod hello;
 pub mod info;
+mod latency;
+mod memory;
+mod slowlog;
 
 use bytes::Bytes;
 use tinyredis_common::{CommandId, Reply, ReplyError};
@@ -35,6 +39,12 @@ pub async fn execute(
         CommandId::Hello => hello::hello(session, argv),
         CommandId::Client => client::client(session, shared, argv),
         CommandId::Command => command::command(argv),
+        CommandId::Lastsave => basic::lastsave(shared).await,
+        CommandId::Cluster => cluster::cluster(argv),
+        CommandId::Module => cluster::module(argv),
+        CommandId::Memory => memory::memory(session, shared, argv).await,
+        CommandId::Slowlog => slowlog::slowlog(shared, argv),
+        CommandId::Latency => latency::latency(shared, argv),
         // Every other command is routed to a storage node; the table says so.
         _ => Reply::Error(ReplyError::err(
             "internal error: command not executable on the gateway",
@@ -50,6 +60,16 @@ fn help(lines: &'static [&'static str]) -> Reply {
             .map(|l| Reply::Simple(Bytes::from_static(l.as_bytes())))
             .collect(),
     )
+}
+
+/// Redis's `addReplySubcommandSyntaxError`: a subcommand given arguments it does not take.
+fn subcommand_syntax_error(argv: &[Bytes]) -> Reply {
+    let sub = &argv[1][..argv[1].len().min(128)];
+    Reply::Error(ReplyError::Err(Bytes::from(format!(
+        "unknown subcommand or wrong number of arguments for '{}'. Try {} HELP.",
+        String::from_utf8_lossy(sub),
+        String::from_utf8_lossy(&argv[0]).to_ascii_uppercase()
+    ))))
 }
 
 /// Validates a client or library name as Redis does: printable ASCII without spaces.

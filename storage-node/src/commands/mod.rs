@@ -20,7 +20,8 @@
 //!   ZREMRANGEBYRANK ZREMRANGEBYSCORE ZREMRANGEBYLEX ZPOPMIN ZPOPMAX ZMPOP ZRANDMEMBER ZUNION ZINTER
 //!   ZDIFF ZUNIONSTORE ZINTERSTORE ZDIFFSTORE ZINTERCARD ZSCAN.
 //! - Keys (more): UNLINK TOUCH EXPIREAT PEXPIREAT EXPIRETIME PEXPIRETIME RENAME RENAMENX MOVE COPY
-//!   SWAPDB in [`keys`]; KEYS SCAN RANDOMKEY in [`key_scan`]; OBJECT in [`object`].
+//!   SWAPDB in [`keys`]; KEYS SCAN RANDOMKEY in [`key_scan`]; OBJECT in [`object`]; MEMORY USAGE
+//!   in [`memory`].
 //! - Strings (more): GETEX GETDEL GETSET SETNX SETEX PSETEX MSETNX APPEND STRLEN GETRANGE SUBSTR
 //!   SETRANGE INCRBYFLOAT in [`string`]; LCS in [`lcs`].
 //! - SORT SORT_RO in [`sort`]; DUMP RESTORE in [`dump`].
@@ -46,6 +47,7 @@ pub mod zset;
 // Keys (more), strings (more).
 pub mod key_scan;
 pub mod lcs;
+pub mod memory;
 pub mod object;
 // SORT, DUMP and RESTORE.
 pub mod dump;
@@ -173,7 +175,12 @@ fn handler(id: CommandId) -> Handler {
         | CommandId::Time
         | CommandId::Multi
         | CommandId::Exec
-        | CommandId::Discard => Handler::Gateway,
+        | CommandId::Discard
+        | CommandId::Lastsave
+        | CommandId::Cluster
+        | CommandId::Module
+        | CommandId::Slowlog
+        | CommandId::Latency => Handler::Gateway,
 
         CommandId::Get => Handler::Read(string::get),
         CommandId::Mget => Handler::Read(string::mget),
@@ -212,6 +219,7 @@ fn handler(id: CommandId) -> Handler {
         CommandId::Scan => Handler::Read(key_scan::scan),
         CommandId::Randomkey => Handler::Read(key_scan::randomkey),
         CommandId::Object => Handler::Read(object::object),
+        CommandId::Memory => Handler::Read(memory::memory),
 
         // Strings (more).
         CommandId::Getex => Handler::Write(string::getex),
