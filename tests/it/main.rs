@@ -16,5 +16,6 @@ mod metrics;
 mod protocol;
 mod server;
 mod sort_dump;
+mod tools;
 mod types;
 mod util;
