@@ -22,14 +22,23 @@ pub struct Proc {
 }
 
 impl Proc {
-    /// Starts `program` with `args`, stdout and stderr appended to `log`.
+    /// Starts `program` with `args`, stdout and stderr appended to `log`. `TINYREDIS_*` and
+    /// `ETCD_*` variables of the caller's environment are not passed on, so that every system
+    /// runs with the settings the benchmark gives it.
     pub fn spawn(name: &str, program: &str, args: &[String], log: &Path) -> Result<Proc> {
         let out = File::options()
             .create(true)
             .append(true)
             .open(log)
             .with_context(|| format!("opening {}", log.display()))?;
-        let child = Command::new(program)
+        let mut cmd = Command::new(program);
+        for (key, _) in std::env::vars_os() {
+            let k = key.to_string_lossy();
+            if k.starts_with("TINYREDIS_") || k.starts_with("ETCD_") {
+                cmd.env_remove(&key);
+            }
+        }
+        let child = cmd
             .args(args)
             .stdin(Stdio::null())
             .stdout(out.try_clone()?)
