@@ -354,7 +354,10 @@ mod tests {
             assert_eq!(glob_match(&b"*a".repeat(n), &string, false), matches, "{n}");
             let mut trailing = b"*a".repeat(n - 1);
             trailing.push(b'*');
-            assert!(glob_match(&trailing, &string, false), "{n} with a trailing star");
+            assert!(
+                glob_match(&trailing, &string, false),
+                "{n} with a trailing star"
+            );
         }
         // Redis's "pattern matching very long nested loops" regression test.
         assert!(!glob_match(&b"*?".repeat(50_000), &[b'a'; 50_000], false));
