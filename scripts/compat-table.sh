@@ -86,7 +86,7 @@ unit_list=($units)
 [ "$jobs" -ge 1 ] || jobs=1
 [ "$jobs" -le "${#unit_list[@]}" ] || jobs=${#unit_list[@]}
 for ((j = 0; j < jobs; j++)); do start_cluster "$j"; done
-echo "== tinyredis ($profile binaries, $jobs clusters of three nodes and a gateway)"
+echo "== tinyredis ($profile binaries, three nodes and a gateway)"
 job_pids=()
 logs=${COMPAT_LOGS:-$HOME/.cache/tinyredis-compat/logs/$(date +%Y%m%d-%H%M%S)-tinyredis}
 for ((j = 0; j < jobs; j++)); do
@@ -139,7 +139,7 @@ mkdir -p docs
 if ! grep -q '^## Redis Tcl test suite' "$doc"; then
   printf '\n## Redis Tcl test suite\n\n<!-- compat-table:begin -->\n<!-- compat-table:end -->\n' >>"$doc"
 fi
-stamp="Measured $(date -u +%Y-%m-%d) on \`main\` at $(git rev-parse --short HEAD) by \`scripts/compat-table.sh\` ($profile binaries, three nodes and a gateway per job; the reference is a private redis-server in the same mode, strict, on the same machine)."
+stamp="Measured $(date -u +%Y-%m-%d) on \`main\` at $(git rev-parse --short HEAD) by \`scripts/compat-table.sh\` ($profile binaries, three nodes and a gateway; the reference is a private redis-server in the same mode, strict, on the same machine)."
 block=$(printf '%s\n\n%s\n' "$stamp" "$table")
 BLOCK="$block" awk '
   /<!-- compat-table:begin -->/ { print; print ENVIRON["BLOCK"]; skip = 1; next }
