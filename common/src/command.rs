@@ -279,6 +279,23 @@ commands! {
     SortRo => "sort_ro", -2, Read, (1, 1, 1), ["readonly", "movablekeys"];
     Dump => "dump", 2, Read, (1, 1, 1), ["readonly"];
     Restore => "restore", -4, Write, (1, 1, 1), ["write", "denyoom"];
+
+    // Bitmaps.
+    Setbit => "setbit", 4, Write, (1, 1, 1), ["write", "denyoom"];
+    Getbit => "getbit", 3, Read, (1, 1, 1), ["readonly", "fast"];
+    Bitcount => "bitcount", -2, Read, (1, 1, 1), ["readonly"];
+    Bitpos => "bitpos", -3, Read, (1, 1, 1), ["readonly"];
+    Bitop => "bitop", -4, Write, (2, -1, 1), ["write", "denyoom"];
+    Bitfield => "bitfield", -2, Write, (1, 1, 1), ["write", "denyoom"];
+    BitfieldRo => "bitfield_ro", -2, Read, (1, 1, 1), ["readonly", "fast"];
+
+    // HyperLogLog.
+    Pfadd => "pfadd", -2, Write, (1, 1, 1), ["write", "denyoom", "fast"];
+    // Read-only in Redis's flags, but PFCOUNT of one key stores the cardinality it computes in
+    // the value's cache bytes (Redis propagates that change), so it goes through the log.
+    Pfcount => "pfcount", -2, Write, (1, -1, 1), ["readonly"];
+    Pfmerge => "pfmerge", -2, Write, (1, -1, 1), ["write", "denyoom"];
+    Pfdebug => "pfdebug", 3, Write, (2, 2, 1), ["write", "denyoom", "admin"];
 }
 
 /// The position of SORT's STORE destination, found as Redis's `sortGetKeys` does (for COMMAND

@@ -64,6 +64,10 @@ pub enum ReplyError {
     UnsupportedOption(Bytes),
     /// `BUSYKEY Target key name already exists.` (RESTORE without REPLACE).
     BusyKey,
+    /// `WRONGTYPE Key is not a valid HyperLogLog string value.`: a string that is not an HLL.
+    NotHll,
+    /// `INVALIDOBJ Corrupted HLL object detected`: an HLL whose registers do not decode.
+    CorruptHll,
 }
 
 impl ReplyError {
@@ -85,7 +89,8 @@ impl ReplyError {
     /// The error's prefix, the first word of its text (`ERR`, `WRONGTYPE`, …), for metrics and logs.
     pub fn prefix(&self) -> &'static str {
         match self {
-            ReplyError::WrongType => "WRONGTYPE",
+            ReplyError::WrongType | ReplyError::NotHll => "WRONGTYPE",
+            ReplyError::CorruptHll => "INVALIDOBJ",
             ReplyError::ClusterDown(_) => "CLUSTERDOWN",
             ReplyError::TryAgain(_) => "TRYAGAIN",
             ReplyError::NoProto => "NOPROTO",
@@ -121,6 +126,8 @@ impl ReplyError {
             ReplyError::ExecAbort => 43,
             ReplyError::UnsupportedOption(_) => 16,
             ReplyError::BusyKey => 60,
+            ReplyError::NotHll => 50,
+            ReplyError::CorruptHll => 51,
         }
     }
 
@@ -189,6 +196,8 @@ impl ReplyError {
             43 => ReplyError::ExecAbort,
             16 => ReplyError::UnsupportedOption(one(&mut args)?),
             60 => ReplyError::BusyKey,
+            50 => ReplyError::NotHll,
+            51 => ReplyError::CorruptHll,
             _ => return None,
         })
     }
@@ -290,6 +299,10 @@ impl fmt::Display for ReplyError {
                 f.write_str("ERR Unsupported option ")?;
                 write_sanitized(f, option, usize::MAX)
             }
+            ReplyError::NotHll => {
+                f.write_str("WRONGTYPE Key is not a valid HyperLogLog string value.")
+            }
+            ReplyError::CorruptHll => f.write_str("INVALIDOBJ Corrupted HLL object detected"),
         }
     }
 }
@@ -302,6 +315,14 @@ mod tests {
     fn texts_match_redis() {
         let cases: Vec<(ReplyError, &str)> = vec![
             (ReplyError::Syntax, "ERR syntax error"),
+            (
+                ReplyError::NotHll,
+                "WRONGTYPE Key is not a valid HyperLogLog string value.",
+            ),
+            (
+                ReplyError::CorruptHll,
+                "INVALIDOBJ Corrupted HLL object detected",
+            ),
             (
                 ReplyError::wrong_arity(b"GET"),
                 "ERR wrong number of arguments for 'get' command",
@@ -355,6 +376,8 @@ mod tests {
             ReplyError::err("no such thing"),
             ReplyError::UnsupportedOption(Bytes::from_static(b"xx2")),
             ReplyError::BusyKey,
+            ReplyError::NotHll,
+            ReplyError::CorruptHll,
         ];
         for e in errs {
             assert_eq!(ReplyError::from_parts(e.code(), e.args()), Some(e));

@@ -20,7 +20,7 @@ use tokio::net::TcpStream;
 /// so a command sent during a leader change gets its reply.
 const REPLY_TIMEOUT: Duration = Duration::from_secs(30);
 
-const OK: &str = "+OK\r\n";
+pub(crate) const OK: &str = "+OK\r\n";
 const QUEUED: &str = "+QUEUED\r\n";
 /// The null bulk string of RESP2.
 const NIL: &str = "$-1\r\n";
@@ -34,12 +34,12 @@ const SYNTAX: &str = "-ERR syntax error\r\n";
 const NOT_INT: &str = "-ERR value is not an integer or out of range\r\n";
 
 /// An integer reply.
-fn int(i: i64) -> String {
+pub(crate) fn int(i: i64) -> String {
     format!(":{i}\r\n")
 }
 
 /// A bulk string reply.
-fn bulk(s: &str) -> String {
+pub(crate) fn bulk(s: &str) -> String {
     format!("${}\r\n{s}\r\n", s.len())
 }
 
@@ -53,13 +53,13 @@ fn arr(items: &[&str]) -> String {
 }
 
 /// An error reply with this text (e.g. `ERR no such key`).
-fn err(text: &str) -> String {
+pub(crate) fn err(text: &str) -> String {
     format!("-{text}\r\n")
 }
 
 /// A parsed reply, for the checks that cannot compare bytes (unordered members, SCAN cursors).
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Resp {
+pub(crate) enum Resp {
     /// A one-line reply (`+`, `-`, `:`, `,`, `#`, `(`): its type byte and text.
     Line(u8, String),
     /// A bulk or verbatim string.
@@ -73,7 +73,7 @@ enum Resp {
 
 impl Resp {
     /// The text of a bulk string; panics otherwise.
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         match self {
             Resp::Bulk(b) => String::from_utf8_lossy(b).into_owned(),
             other => panic!("expected a bulk string, got {other:?}"),
@@ -81,7 +81,7 @@ impl Resp {
     }
 
     /// The elements of an aggregate; panics otherwise.
-    fn items(&self) -> &[Resp] {
+    pub(crate) fn items(&self) -> &[Resp] {
         match self {
             Resp::Agg(_, items) => items,
             other => panic!("expected an aggregate, got {other:?}"),
@@ -89,12 +89,12 @@ impl Resp {
     }
 
     /// The texts of an aggregate of bulk strings.
-    fn texts(&self) -> Vec<String> {
+    pub(crate) fn texts(&self) -> Vec<String> {
         self.items().iter().map(Resp::text).collect()
     }
 
     /// The integer of an integer reply; panics otherwise.
-    fn int(&self) -> i64 {
+    pub(crate) fn int(&self) -> i64 {
         match self {
             Resp::Line(b':', n) => n.parse().expect("integer reply"),
             other => panic!("expected an integer, got {other:?}"),
@@ -148,7 +148,7 @@ fn parse(buf: &[u8]) -> Option<(Resp, usize)> {
 }
 
 /// A RESP connection to the gateway that reads exactly one reply per command.
-struct Wire {
+pub(crate) struct Wire {
     stream: TcpStream,
     /// Bytes received and not yet returned as a reply.
     buf: Vec<u8>,
@@ -156,7 +156,7 @@ struct Wire {
 
 impl Wire {
     /// Connects to `addr` (panics on failure).
-    async fn connect(addr: &str) -> Wire {
+    pub(crate) async fn connect(addr: &str) -> Wire {
         let stream = tokio::time::timeout(Duration::from_secs(5), TcpStream::connect(addr))
             .await
             .expect("connect timed out")
@@ -169,7 +169,7 @@ impl Wire {
     }
 
     /// Sends one command and returns the bytes of its reply.
-    async fn call<A: AsRef<[u8]>>(&mut self, args: &[A]) -> Vec<u8> {
+    pub(crate) async fn call<A: AsRef<[u8]>>(&mut self, args: &[A]) -> Vec<u8> {
         let args: Vec<&[u8]> = args.iter().map(AsRef::as_ref).collect();
         self.stream
             .write_all(&resp_cmd(&args))
@@ -200,25 +200,25 @@ impl Wire {
     }
 
     /// Sends a command given as space-separated words and returns its parsed reply.
-    async fn value(&mut self, cmd: &str) -> Resp {
+    pub(crate) async fn value(&mut self, cmd: &str) -> Resp {
         let args: Vec<&str> = cmd.split(' ').collect();
         self.value_args(&args).await
     }
 
     /// Sends a command and returns its parsed reply.
-    async fn value_args<A: AsRef<[u8]>>(&mut self, args: &[A]) -> Resp {
+    pub(crate) async fn value_args<A: AsRef<[u8]>>(&mut self, args: &[A]) -> Resp {
         let reply = self.call(args).await;
         parse(&reply).expect("a complete reply").0
     }
 
     /// Sends a command given as space-separated words; asserts the exact reply.
-    async fn check(&mut self, cmd: &str, expected: impl AsRef<str>) {
+    pub(crate) async fn check(&mut self, cmd: &str, expected: impl AsRef<str>) {
         let args: Vec<&str> = cmd.split(' ').collect();
         self.check_args(&args, expected).await;
     }
 
     /// Sends a command; asserts the exact reply.
-    async fn check_args(&mut self, args: &[&str], expected: impl AsRef<str>) {
+    pub(crate) async fn check_args(&mut self, args: &[&str], expected: impl AsRef<str>) {
         let got = self.call(args).await;
         assert_eq!(
             escape(&got),
@@ -229,7 +229,7 @@ impl Wire {
 
     /// Asserts that a command replies an array (or RESP3 set) of exactly these bulk strings, in
     /// any order.
-    async fn check_unordered(&mut self, cmd: &str, expected: &[&str]) {
+    pub(crate) async fn check_unordered(&mut self, cmd: &str, expected: &[&str]) {
         let got = match self.value(cmd).await {
             Resp::Agg(b'*' | b'~', items) => {
                 let mut texts: Vec<String> = items.iter().map(Resp::text).collect();
@@ -245,7 +245,7 @@ impl Wire {
 
     /// Asserts that a SCAN-like command replies this cursor and exactly these elements, in any
     /// order.
-    async fn check_scan(&mut self, cmd: &str, cursor: &str, expected: &[&str]) {
+    pub(crate) async fn check_scan(&mut self, cmd: &str, cursor: &str, expected: &[&str]) {
         let reply = self.value(cmd).await;
         let items = reply.items();
         assert_eq!(items.len(), 2, "reply to {cmd:?}: {reply:?}");
@@ -258,13 +258,13 @@ impl Wire {
     }
 
     /// Asserts that a command replies an integer within `range` (TTLs).
-    async fn check_int_in(&mut self, cmd: &str, range: RangeInclusive<i64>) {
+    pub(crate) async fn check_int_in(&mut self, cmd: &str, range: RangeInclusive<i64>) {
         let n = self.value(cmd).await.int();
         assert!(range.contains(&n), "reply to {cmd:?}: {n} not in {range:?}");
     }
 
     /// Switches the connection to RESP3.
-    async fn hello3(&mut self) {
+    pub(crate) async fn hello3(&mut self) {
         let got = self.call(&["HELLO", "3"]).await;
         let text = String::from_utf8_lossy(&got);
         assert!(
@@ -275,7 +275,7 @@ impl Wire {
     }
 
     /// One page of a SCAN-like command: the next cursor and the elements.
-    async fn scan_page(&mut self, args: &[&str]) -> (String, Vec<String>) {
+    pub(crate) async fn scan_page(&mut self, args: &[&str]) -> (String, Vec<String>) {
         let reply = self.value_args(args).await;
         let items = reply.items();
         assert_eq!(items.len(), 2, "reply to {args:?}: {reply:?}");
@@ -284,7 +284,7 @@ impl Wire {
 
     /// Runs a SCAN-like command (`head` then the cursor then `tail`) from cursor 0 to the end and
     /// returns every element it returned and the number of calls.
-    async fn scan_all(&mut self, head: &[&str], tail: &[&str]) -> (Vec<String>, usize) {
+    pub(crate) async fn scan_all(&mut self, head: &[&str], tail: &[&str]) -> (Vec<String>, usize) {
         let mut cursor = "0".to_string();
         let mut all = Vec::new();
         let mut calls = 0;
@@ -304,7 +304,7 @@ impl Wire {
     }
 
     /// Checks that nothing unexpected was sent after the last reply.
-    async fn finish(mut self) {
+    pub(crate) async fn finish(mut self) {
         self.check("PING", "+PONG\r\n").await;
         assert!(self.buf.is_empty(), "extra bytes: {}", escape(&self.buf));
     }
@@ -323,7 +323,7 @@ fn pairs(items: &[Resp]) -> BTreeMap<String, String> {
 }
 
 /// A cluster of three nodes behind a gateway, and a connection to the gateway.
-async fn start() -> (TestCluster, Wire) {
+pub(crate) async fn start() -> (TestCluster, Wire) {
     let cluster = TestCluster::start(3).await.expect("cluster start");
     let w = Wire::connect(&cluster.gateway_addr()).await;
     (cluster, w)

@@ -25,6 +25,8 @@
 //! - Strings (more): GETEX GETDEL GETSET SETNX SETEX PSETEX MSETNX APPEND STRLEN GETRANGE SUBSTR
 //!   SETRANGE INCRBYFLOAT in [`string`]; LCS in [`lcs`].
 //! - SORT SORT_RO in [`sort`]; DUMP RESTORE in [`dump`].
+//! - Bitmaps: SETBIT GETBIT BITCOUNT BITPOS BITOP in [`bits`]; BITFIELD BITFIELD_RO in
+//!   [`bitfield`]. HyperLogLog: PFADD PFCOUNT PFMERGE PFDEBUG in [`hll`].
 //!
 //! Nothing here reads a clock (DESIGN invariant 3): writes get time and seed from [`WriteCtx`], reads
 //! get the serving node's time from [`ReadCtx`]. Writes never read a random source either (SPOP
@@ -52,6 +54,10 @@ pub mod object;
 // SORT, DUMP and RESTORE.
 pub mod dump;
 pub mod sort;
+// Bitmaps and HyperLogLog.
+pub mod bitfield;
+pub mod bits;
+pub mod hll;
 
 use bytes::Bytes;
 use tinyredis_common::CommandId;
@@ -334,6 +340,21 @@ fn handler(id: CommandId) -> Handler {
         CommandId::SortRo => Handler::Read(sort::sort_ro),
         CommandId::Dump => Handler::Read(dump::dump),
         CommandId::Restore => Handler::Write(dump::restore),
+
+        // Bitmaps.
+        CommandId::Setbit => Handler::Write(bits::setbit),
+        CommandId::Getbit => Handler::Read(bits::getbit),
+        CommandId::Bitcount => Handler::Read(bits::bitcount),
+        CommandId::Bitpos => Handler::Read(bits::bitpos),
+        CommandId::Bitop => Handler::Write(bits::bitop),
+        CommandId::Bitfield => Handler::Write(bitfield::bitfield),
+        CommandId::BitfieldRo => Handler::Read(bitfield::bitfield_ro),
+
+        // HyperLogLog.
+        CommandId::Pfadd => Handler::Write(hll::pfadd),
+        CommandId::Pfcount => Handler::Write(hll::pfcount),
+        CommandId::Pfmerge => Handler::Write(hll::pfmerge),
+        CommandId::Pfdebug => Handler::Write(hll::pfdebug),
     }
 }
 

@@ -153,7 +153,7 @@ fn incr_by(db: &mut Db, key: &[u8], delta: i64, ctx: &WriteCtx) -> Reply {
 }
 
 /// Returns the live string at `key`: `None` when missing, WRONGTYPE for other types.
-fn read_string(db: &Db, key: &[u8], now_ms: u64) -> Result<Option<Bytes>, ReplyError> {
+pub(crate) fn read_string(db: &Db, key: &[u8], now_ms: u64) -> Result<Option<Bytes>, ReplyError> {
     match db.get_value(key, now_ms) {
         None => Ok(None),
         Some(value) => value
@@ -268,7 +268,7 @@ fn set_expire_at(
 pub const PROTO_MAX_BULK_LEN: u64 = 512 * 1024 * 1024;
 
 /// The error of APPEND and SETRANGE when the result would exceed [`PROTO_MAX_BULK_LEN`].
-fn too_long() -> ReplyError {
+pub(crate) fn too_long() -> ReplyError {
     ReplyError::err("string exceeds maximum allowed size (proto-max-bulk-len)")
 }
 
@@ -282,7 +282,11 @@ fn check_string_length(size: u64, append: u64) -> Result<(), ReplyError> {
 
 /// Returns the live string at `key` on the write path (removing it first if expired): `None` when
 /// missing, WRONGTYPE for other types.
-fn write_string(db: &mut Db, key: &[u8], now_ms: u64) -> Result<Option<Bytes>, ReplyError> {
+pub(crate) fn write_string(
+    db: &mut Db,
+    key: &[u8],
+    now_ms: u64,
+) -> Result<Option<Bytes>, ReplyError> {
     match db.get_for_write(key, now_ms) {
         None => Ok(None),
         Some(entry) => entry
@@ -294,21 +298,36 @@ fn write_string(db: &mut Db, key: &[u8], now_ms: u64) -> Result<Option<Bytes>, R
 }
 
 /// Modifies the live string at `key` in place through `edit`, which gets the bytes as a
-/// `BytesMut`. The buffer is reused when the stored string is not shared (with a snapshot or a
-/// reply), so repeated appends cost amortized O(appended bytes), as with Redis's sds; otherwise
-/// it is copied first. The key must hold a live string.
+/// `BytesMut`, and returns the new length. See [`edit_string_with`]. The key must hold a live
+/// string.
 fn edit_string(db: &mut Db, key: &[u8], now_ms: u64, edit: impl FnOnce(&mut BytesMut)) -> usize {
+    edit_string_with(db, key, now_ms, |buf| {
+        edit(buf);
+        buf.len()
+    })
+    .unwrap_or(0)
+}
+
+/// Modifies the live string at `key` in place through `edit` and returns what `edit` returns;
+/// `None` when the key does not hold a live string. The buffer is reused when the stored string is
+/// not shared (with a snapshot or a reply), so repeated edits cost amortized O(changed bytes), as
+/// with Redis's sds; otherwise it is copied first.
+pub(crate) fn edit_string_with<R>(
+    db: &mut Db,
+    key: &[u8],
+    now_ms: u64,
+    edit: impl FnOnce(&mut BytesMut) -> R,
+) -> Option<R> {
     let Some(Value::String(stored)) = db.value_mut(key, now_ms) else {
-        return 0;
+        return None;
     };
     let mut buf = match mem::take(stored).try_into_mut() {
         Ok(buf) => buf,
         Err(shared) => BytesMut::from(&shared[..]),
     };
-    edit(&mut buf);
-    let len = buf.len();
+    let res = edit(&mut buf);
     *stored = buf.freeze();
-    len
+    Some(res)
 }
 
 /// `GETEX key [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|PERSIST]`:

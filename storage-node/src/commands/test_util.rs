@@ -36,7 +36,11 @@ impl Harness {
     /// Runs one command: writes (and unknown commands) through the write path, reads through the
     /// read path. Also checks the keyspace's expiry index after every write.
     pub fn run(&mut self, args: &[&str]) -> Reply {
-        let argv = argv(args);
+        self.run_argv(argv(args))
+    }
+
+    /// Runs one command given as raw arguments, as [`Harness::run`].
+    pub fn run_argv(&mut self, argv: Vec<Bytes>) -> Reply {
         let is_read = command::lookup(&argv[0]).is_some_and(|spec| !spec.is_write_call(&argv));
         if is_read {
             execute_read(
@@ -65,6 +69,15 @@ impl Harness {
     pub fn check(&mut self, cases: &[(&[&str], Reply)]) {
         for (idx, (args, expected)) in cases.iter().enumerate() {
             let reply = self.run(args);
+            assert_eq!(&reply, expected, "case #{idx}: {args:?}");
+        }
+    }
+
+    /// Runs each `(command, expected reply)` pair like [`Harness::check`], with `\xHH` escapes in
+    /// the arguments decoded by [`unescape`] (for binary values).
+    pub fn check_escaped(&mut self, cases: &[(&[&str], Reply)]) {
+        for (idx, (args, expected)) in cases.iter().enumerate() {
+            let reply = self.run_argv(args.iter().map(|arg| unescape(arg)).collect());
             assert_eq!(&reply, expected, "case #{idx}: {args:?}");
         }
     }
@@ -120,4 +133,34 @@ pub fn bulk_texts(reply: &Reply) -> Vec<String> {
             other => panic!("not a bulk: {other:?}"),
         })
         .collect()
+}
+
+/// Decodes `\xHH` escapes, so that tables can hold binary values in `&str` literals.
+pub fn unescape(text: &str) -> Bytes {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut idx = 0;
+    while idx < bytes.len() {
+        let hex = bytes
+            .get(idx..idx + 4)
+            .filter(|s| s.starts_with(b"\\x"))
+            .and_then(|s| std::str::from_utf8(&s[2..]).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match hex {
+            Some(b) => {
+                out.push(b);
+                idx += 4;
+            }
+            None => {
+                out.push(bytes[idx]);
+                idx += 1;
+            }
+        }
+    }
+    Bytes::from(out)
+}
+
+/// A bulk reply written with `\xHH` escapes (see [`unescape`]).
+pub fn raw(text: &str) -> Reply {
+    Reply::Bulk(unescape(text))
 }

@@ -1,0 +1,71 @@
+//! Tables recorded from redis-server 7.0.15 (the replies are Redis's, byte for byte).
+
+use tinyredis_common::Reply;
+use tinyredis_common::ReplyError;
+
+use crate::commands::test_util::*;
+
+#[test]
+fn bitfield() {
+    let mut h = Harness::default();
+    h.check_escaped(&[
+        (&["BITFIELD", "k"], Reply::Array(vec![])),
+        (&["BITFIELD", "k", "SET", "i8", "0", "-100", "GET", "i8", "0", "GET", "u8", "0"], Reply::Array(vec![int(0), int(-100), int(156)])),
+        (&["BITFIELD", "k", "SET", "u8", "8", "255", "GET", "u8", "8", "GET", "i4", "8", "GET", "u4", "12"], Reply::Array(vec![int(0), int(255), int(-1), int(15)])),
+        (&["BITFIELD", "k", "GET", "u8", "#1", "SET", "u8", "#2", "7", "GET", "i16", "#1"], Reply::Array(vec![int(255), int(0), int(1792)])),
+        (&["GET", "k"], raw("\\x9c\\xff\\x07")),
+        (&["BITFIELD", "k", "INCRBY", "u2", "100", "1", "OVERFLOW", "SAT", "INCRBY", "u2", "102", "1"], Reply::Array(vec![int(1), int(1)])),
+        (&["BITFIELD", "k", "OVERFLOW", "WRAP", "INCRBY", "u8", "0", "100", "INCRBY", "u8", "0", "100", "INCRBY", "u8", "0", "-300"], Reply::Array(vec![int(0), int(100), int(56)])),
+        (&["BITFIELD", "k", "OVERFLOW", "SAT", "INCRBY", "u8", "0", "300", "INCRBY", "u8", "0", "-300"], Reply::Array(vec![int(255), int(0)])),
+        (&["BITFIELD", "k", "OVERFLOW", "FAIL", "INCRBY", "u8", "0", "300", "INCRBY", "u8", "0", "1", "SET", "u8", "0", "256", "SET", "u8", "0", "-1"], Reply::Array(vec![Reply::Nil, int(1), Reply::Nil, Reply::Nil])),
+        (&["BITFIELD", "k", "OVERFLOW", "WRAP", "SET", "i8", "0", "128", "SET", "i8", "0", "-129", "INCRBY", "i8", "0", "200", "INCRBY", "i8", "0", "-300"], Reply::Array(vec![int(1), int(-128), int(71), int(27)])),
+        (&["BITFIELD", "k", "OVERFLOW", "SAT", "SET", "i8", "0", "128", "SET", "i8", "0", "-129", "INCRBY", "i8", "0", "200", "INCRBY", "i8", "0", "-300"], Reply::Array(vec![int(27), int(127), int(72), int(-128)])),
+        (&["BITFIELD", "k", "OVERFLOW", "FAIL", "SET", "i8", "0", "128", "SET", "i8", "0", "-129", "INCRBY", "i8", "0", "200", "INCRBY", "i8", "0", "-300", "SET", "i8", "0", "5"], Reply::Array(vec![Reply::Nil, Reply::Nil, int(72), Reply::Nil, int(72)])),
+        (&["BITFIELD", "k", "SET", "i64", "0", "-9223372036854775808", "INCRBY", "i64", "0", "-1", "OVERFLOW", "SAT", "INCRBY", "i64", "0", "-1", "INCRBY", "i64", "0", "9223372036854775807", "INCRBY", "i64", "0", "1", "OVERFLOW", "FAIL", "INCRBY", "i64", "0", "1"], Reply::Array(vec![int(432071785832251392), int(9223372036854775807), int(9223372036854775806), int(9223372036854775807), int(9223372036854775807), Reply::Nil])),
+        (&["BITFIELD", "k", "SET", "u63", "0", "9223372036854775807", "GET", "u63", "0", "INCRBY", "u63", "0", "1", "OVERFLOW", "SAT", "INCRBY", "u63", "0", "-1", "SET", "u63", "0", "-5"], Reply::Array(vec![int(4611686018427387903), int(9223372036854775807), int(0), int(0), int(0)])),
+        (&["BITFIELD", "k", "SET", "u1", "3", "1", "INCRBY", "i1", "3", "1", "OVERFLOW", "SAT", "INCRBY", "i1", "3", "-5", "INCRBY", "i1", "3", "5"], Reply::Array(vec![int(1), int(0), int(-1), int(0)])),
+        (&["BITFIELD", "k", "GET", "u64", "0"], err_text("Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.")),
+        (&["BITFIELD", "k", "GET", "i65", "0"], err_text("Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.")),
+        (&["BITFIELD", "k", "GET", "i0", "0"], err_text("Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.")),
+        (&["BITFIELD", "k", "GET", "x8", "0"], err_text("Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.")),
+        (&["BITFIELD", "k", "GET", "i08", "0"], err_text("Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.")),
+        (&["BITFIELD", "k", "GET", "", "0"], err_text("Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.")),
+        (&["BITFIELD", "k", "GET", "u8", "-1"], err_text("bit offset is not an integer or out of range")),
+        (&["BITFIELD", "k", "GET", "u8", "x"], err_text("bit offset is not an integer or out of range")),
+        (&["BITFIELD", "k", "GET", "u8", "4294967296"], err_text("bit offset is not an integer or out of range")),
+        (&["BITFIELD", "k", "GET", "u8", "4294967295"], Reply::Array(vec![int(0)])),
+        (&["BITFIELD", "k", "GET", "u8", "#536870912"], err_text("bit offset is not an integer or out of range")),
+        (&["BITFIELD", "k", "GET", "u8", "#536870911"], Reply::Array(vec![int(0)])),
+        (&["BITFIELD", "k", "GET", "u8", "#-1"], err_text("bit offset is not an integer or out of range")),
+        (&["BITFIELD", "k", "SET", "u8", "0", "x"], error(ReplyError::NotInteger)),
+        (&["BITFIELD", "k", "SET", "u8", "0"], error(ReplyError::Syntax)),
+        (&["BITFIELD", "k", "GET", "u8"], error(ReplyError::Syntax)),
+        (&["BITFIELD", "k", "FOO", "u8", "0"], error(ReplyError::Syntax)),
+        (&["BITFIELD", "k", "OVERFLOW"], error(ReplyError::Syntax)),
+        (&["BITFIELD", "k", "OVERFLOW", "foo", "GET", "u8", "0"], err_text("Invalid OVERFLOW type specified")),
+        (&["BITFIELD", "k", "GET", "u8", "0", "OVERFLOW", "foo"], err_text("Invalid OVERFLOW type specified")),
+        (&["BITFIELD", "k", "SET", "x8", "0", "1", "GET", "i100", "0"], err_text("Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.")),
+        (&["BITFIELD", "k", "GET", "i8", "x", "SET", "x8", "0", "1"], err_text("bit offset is not an integer or out of range")),
+        (&["BITFIELD", "k", "GET", "u8", "#9223372036854775807"], err_text("bit offset is not an integer or out of range")),
+        (&["BITFIELD", "k", "GET", "u8", "##1"], err_text("bit offset is not an integer or out of range")),
+        (&["BITFIELD_RO", "k", "GET", "u8", "0", "GET", "i16", "#0"], Reply::Array(vec![int(239), int(-4097)])),
+        (&["BITFIELD_RO", "k", "SET", "u8", "0", "1"], err_text("BITFIELD_RO only supports the GET subcommand")),
+        (&["BITFIELD_RO", "k", "INCRBY", "u8", "0", "1", "GET", "x", "0"], err_text("Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.")),
+        (&["BITFIELD_RO", "k"], Reply::Array(vec![])),
+        (&["BITFIELD_RO", "nokey", "GET", "u8", "0"], Reply::Array(vec![int(0)])),
+        (&["BITFIELD", "nokey", "GET", "u8", "0"], Reply::Array(vec![int(0)])),
+        (&["EXISTS", "nokey"], int(0)),
+        (&["BITFIELD", "nokey", "OVERFLOW", "FAIL", "INCRBY", "u2", "100", "10"], Reply::Array(vec![Reply::Nil])),
+        (&["EXISTS", "nokey"], int(1)),
+        (&["STRLEN", "nokey"], int(13)),
+        (&["SET", "n", "12"], Reply::Ok),
+        (&["BITFIELD", "n", "GET", "u8", "0", "GET", "u16", "0", "SET", "u8", "8", "52", "GET", "u32", "0"], Reply::Array(vec![int(49), int(12594), int(50), int(825491456)])),
+        (&["GET", "n"], bulk("14")),
+        (&["LPUSH", "l", "a"], int(1)),
+        (&["BITFIELD", "l", "GET", "u8", "0"], error(ReplyError::WrongType)),
+        (&["BITFIELD", "l", "SET", "u8", "0", "1"], error(ReplyError::WrongType)),
+        (&["BITFIELD_RO", "l", "GET", "u8", "0"], error(ReplyError::WrongType)),
+        (&["BITFIELD", "l"], error(ReplyError::WrongType)),
+        (&["BITFIELD", "l", "FOO"], error(ReplyError::Syntax)),
+    ]);
+}
