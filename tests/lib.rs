@@ -244,6 +244,8 @@ pub struct ClusterOptions {
     pub failover_timeout_secs: f64,
     /// Give every node and the gateway a `--metrics-listen` address.
     pub metrics: bool,
+    /// Extra flags for the gateway (e.g. `--maxclients 5`).
+    pub gateway_args: Vec<String>,
 }
 
 impl ClusterOptions {
@@ -254,6 +256,7 @@ impl ClusterOptions {
             node_args: Vec::new(),
             failover_timeout_secs: 20.0,
             metrics: false,
+            gateway_args: Vec::new(),
         }
     }
 
@@ -271,6 +274,16 @@ impl ClusterOptions {
     /// [`TestCluster::node_metrics_addr`]).
     pub fn metrics(mut self) -> ClusterOptions {
         self.metrics = true;
+        self
+    }
+
+    /// Adds extra flags for the gateway.
+    pub fn gateway_args<I, S>(mut self, args: I) -> ClusterOptions
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.gateway_args.extend(args.into_iter().map(Into::into));
         self
     }
 
@@ -479,39 +492,15 @@ impl TestCluster {
             if let Some(m) = &self.gateway.metrics_addr {
                 args.extend(["--metrics-listen".to_string(), m.clone()]);
             }
+            args.extend(self.opts.gateway_args.iter().cloned());
             tracing::info!(addr = %self.gateway.addr, "spawning gateway");
             self.gateway.child = Some(spawn(&bin, &args, &self.gateway.log)?);
-            let deadline = Instant::now() + Duration::from_secs(20);
-            let res = loop {
-                if let Ok(Ok(mut s)) = tokio::time::timeout(
-                    Duration::from_secs(1),
-                    TcpStream::connect(&self.gateway.addr),
-                )
-                .await
-                {
-                    let mut buf = [0u8; 7];
-                    let ok = async {
-                        s.write_all(b"PING\r\n").await?;
-                        s.read_exact(&mut buf).await?;
-                        std::io::Result::Ok(())
-                    };
-                    if let Ok(Ok(())) = tokio::time::timeout(Duration::from_secs(2), ok).await
-                        && &buf == b"+PONG\r\n"
-                    {
-                        break Ok(());
-                    }
-                }
-                if exited(&mut self.gateway.child) {
-                    break Err(anyhow!(
-                        "gateway exited during startup:\n{}",
-                        tail(&self.gateway.log, 20)
-                    ));
-                }
-                if Instant::now() > deadline {
-                    break Err(anyhow!("gateway did not answer PING within 20 s"));
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            };
+            let res = wait_gateway_ping(
+                &self.gateway.addr,
+                &mut self.gateway.child,
+                &self.gateway.log,
+            )
+            .await;
             match res {
                 Ok(()) => return Ok(()),
                 Err(e) => {
@@ -527,6 +516,103 @@ impl TestCluster {
         Err(last_err.unwrap_or_else(|| anyhow!("gateway did not start")))
     }
 
+    /// Starts one more gateway in front of the same nodes, with extra flags; it is killed when
+    /// the returned handle is dropped.
+    pub async fn spawn_gateway(&self, extra_args: &[&str]) -> Result<ExtraGateway> {
+        let bin = binary("tinyredis-gateway");
+        let nodes: Vec<String> = self.nodes.values().map(|n| n.addr.clone()).collect();
+        let mut last_err = None;
+        for attempt in 0..5 {
+            let addr = free_addr();
+            let log = self.dir().join(format!(
+                "gateway-extra-{}-{attempt}.log",
+                addr.replace(':', "_")
+            ));
+            let mut args = vec![
+                "--listen".to_string(),
+                addr.clone(),
+                "--nodes".to_string(),
+                nodes.join(","),
+                "--failover-timeout".to_string(),
+                self.opts.failover_timeout_secs.to_string(),
+            ];
+            args.extend(extra_args.iter().map(|a| a.to_string()));
+            let mut child = Some(spawn(&bin, &args, &log)?);
+            match wait_gateway_ping(&addr, &mut child, &log).await {
+                Ok(()) => return Ok(ExtraGateway { addr, child, log }),
+                Err(e) => {
+                    kill_child(&mut child);
+                    last_err = Some(e);
+                }
+            }
+        }
+        Err(last_err.unwrap_or_else(|| anyhow!("gateway did not start")))
+    }
+}
+
+/// A gateway started by [`TestCluster::spawn_gateway`]; killed on drop.
+pub struct ExtraGateway {
+    /// Its RESP address.
+    pub addr: String,
+    child: Option<Child>,
+    log: PathBuf,
+}
+
+impl ExtraGateway {
+    /// A new multiplexed async connection to this gateway.
+    pub async fn redis_async(&self) -> Result<redis::aio::MultiplexedConnection> {
+        let config =
+            redis::AsyncConnectionConfig::new().set_connection_timeout(Duration::from_secs(5));
+        Ok(redis::Client::open(format!("redis://{}/", self.addr))?
+            .get_multiplexed_async_connection_with_config(&config)
+            .await?)
+    }
+}
+
+impl Drop for ExtraGateway {
+    fn drop(&mut self) {
+        kill_child(&mut self.child);
+        if std::thread::panicking() {
+            eprintln!(
+                "----- extra gateway {}: last {LOG_TAIL_LINES} lines -----\n{}",
+                self.addr,
+                tail(&self.log, LOG_TAIL_LINES)
+            );
+        }
+    }
+}
+
+/// Waits until a freshly spawned gateway answers PING (`+PONG`, or `-NOAUTH` when it requires a
+/// password).
+async fn wait_gateway_ping(addr: &str, child: &mut Option<Child>, log: &Path) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(Ok(mut s)) =
+            tokio::time::timeout(Duration::from_secs(1), TcpStream::connect(addr)).await
+        {
+            let mut buf = [0u8; 7];
+            let ok = async {
+                s.write_all(b"PING\r\n").await?;
+                s.read_exact(&mut buf).await?;
+                std::io::Result::Ok(())
+            };
+            if let Ok(Ok(())) = tokio::time::timeout(Duration::from_secs(2), ok).await
+                && (&buf == b"+PONG\r\n" || &buf == b"-NOAUTH")
+            {
+                return Ok(());
+            }
+        }
+        if exited(child) {
+            return Err(anyhow!("gateway exited during startup:\n{}", tail(log, 20)));
+        }
+        if Instant::now() > deadline {
+            return Err(anyhow!("gateway did not answer PING within 20 s"));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+impl TestCluster {
     /// Kills (SIGKILL) and restarts the gateway on the same address.
     pub async fn restart_gateway(&mut self) -> Result<()> {
         kill_child(&mut self.gateway.child);

@@ -118,6 +118,8 @@ commands! {
     Latency => "latency", -2, Gateway, (0, 0, 0), [];
     // The gateway answers every subcommand but USAGE, which it forwards to the leader as a read.
     Memory => "memory", -2, Gateway, (0, 0, 0), [];
+    // A container: GET/SET/RESETSTAT/REWRITE/HELP (see gateway/src/cmd/config.rs).
+    Config => "config", -2, Gateway, (0, 0, 0), [];
 
     // Keyspace reads.
     Get => "get", 2, Read, (1, 1, 1), ["readonly", "fast"];

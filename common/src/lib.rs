@@ -7,15 +7,19 @@
 //!   positions, used by the gateway to check and route requests and by the node to dispatch them.
 //! - [`config`]: settings loading (file, environment, flags) shared by both binaries.
 //! - [`subcommand`]: subcommand lookup with Redis's unknown-subcommand and arity errors.
+//! - [`glob`]: Redis's glob matcher (KEYS/SCAN MATCH, CONFIG GET, ACL key patterns).
+//! - [`settings`]: [`settings::ClusterSettings`], the configuration shared by all gateways.
 //! - [`telemetry`]: tracing setup shared by both binaries.
 //! - [`process`]: memory and CPU figures of the running process (INFO, MEMORY STATS).
 
 pub mod command;
 pub mod config;
 pub mod error;
+pub mod glob;
 pub mod num;
 pub mod process;
 pub mod reply;
+pub mod settings;
 pub mod subcommand;
 pub mod telemetry;
 

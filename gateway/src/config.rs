@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use tinyredis_common::config::{ConfigError, check_host_port, check_listen};
 use tinyredis_common::telemetry::{TelemetryConfig, TelemetrySettings};
 
+use crate::cmd::config::{lookup_param, normalize_param, parse_output_buffer_limit_change};
 use crate::server::GatewayConfig;
 
 /// Default log filter of a gateway.
@@ -27,6 +28,36 @@ pub struct GatewaySettings {
     /// Seconds a command may wait for a Raft leader before failing with CLUSTERDOWN [default: 10].
     #[arg(long, env = "TINYREDIS_FAILOVER_TIMEOUT", value_name = "SECONDS")]
     pub failover_timeout: Option<f64>,
+    /// Initial `maxclients`: connections accepted at once [default: 10000].
+    #[arg(long, env = "TINYREDIS_MAXCLIENTS")]
+    pub maxclients: Option<u64>,
+    /// Initial `timeout`: seconds of idleness before a client is closed, 0 never [default: 0].
+    #[arg(long, env = "TINYREDIS_TIMEOUT", value_name = "SECONDS")]
+    pub timeout: Option<u64>,
+    /// Initial `proto-max-bulk-len`: the longest bulk argument (memory value) [default: 512mb].
+    #[arg(long, env = "TINYREDIS_PROTO_MAX_BULK_LEN", value_name = "BYTES")]
+    pub proto_max_bulk_len: Option<String>,
+    /// Initial `client-query-buffer-limit`: most unprocessed input per client [default: 1gb].
+    #[arg(
+        long,
+        env = "TINYREDIS_CLIENT_QUERY_BUFFER_LIMIT",
+        value_name = "BYTES"
+    )]
+    pub client_query_buffer_limit: Option<String>,
+    /// Initial `client-output-buffer-limit` (class hard soft seconds)
+    /// [default: "normal 256mb 64mb 60"].
+    #[arg(
+        long,
+        env = "TINYREDIS_CLIENT_OUTPUT_BUFFER_LIMIT",
+        value_name = "LIMITS"
+    )]
+    pub client_output_buffer_limit: Option<String>,
+    /// Initial `slowlog-log-slower-than`, microseconds [default: 10000].
+    #[arg(long, env = "TINYREDIS_SLOWLOG_LOG_SLOWER_THAN", value_name = "MICROS")]
+    pub slowlog_log_slower_than: Option<i64>,
+    /// Initial `slowlog-max-len` [default: 128].
+    #[arg(long, env = "TINYREDIS_SLOWLOG_MAX_LEN")]
+    pub slowlog_max_len: Option<u64>,
     #[command(flatten)]
     #[serde(flatten)]
     pub telemetry: TelemetrySettings,
@@ -46,11 +77,44 @@ impl GatewaySettings {
                 ));
             }
         };
+        let mut limits = d.limits;
+        let mut settings = d.settings;
+        let number = |name: &str, value: String| -> Result<u64, ConfigError> {
+            let v = runtime_param(name, &value)?;
+            Ok(v.parse().unwrap_or_default())
+        };
+        if let Some(v) = self.maxclients {
+            settings.maxclients = number("maxclients", v.to_string())?;
+        }
+        if let Some(v) = self.timeout {
+            settings.timeout_secs = number("timeout", v.to_string())?;
+        }
+        if let Some(v) = self.proto_max_bulk_len {
+            let n = number("proto-max-bulk-len", v)?;
+            limits.max_bulk_len = usize::try_from(n).unwrap_or(usize::MAX);
+        }
+        if let Some(v) = self.client_query_buffer_limit {
+            settings.client_query_buffer_limit = number("client-query-buffer-limit", v)?;
+        }
+        if let Some(v) = self.client_output_buffer_limit {
+            runtime_param("client-output-buffer-limit", &v)?;
+            if let Ok([Some(normal), ..]) = parse_output_buffer_limit_change(v.as_bytes()) {
+                settings.output_buffer_limit = normal;
+            }
+        }
+        if let Some(v) = self.slowlog_log_slower_than {
+            let v = runtime_param("slowlog-log-slower-than", &v.to_string())?;
+            settings.slowlog_log_slower_than = v.parse().unwrap_or_default();
+        }
+        if let Some(v) = self.slowlog_max_len {
+            settings.slowlog_max_len = number("slowlog-max-len", v.to_string())?;
+        }
         let config = GatewayConfig {
             listen: self.listen.unwrap_or(d.listen),
             nodes: self.nodes.unwrap_or(d.nodes),
             failover_timeout,
-            limits: d.limits,
+            limits,
+            settings,
             metrics_listen: None,
         };
         config.validate()?;
@@ -61,6 +125,14 @@ impl GatewaySettings {
         };
         Ok((config, telemetry))
     }
+}
+
+/// Checks an initial value of a runtime parameter with CONFIG SET's rules (so a value the file
+/// accepts is one CONFIG SET accepts) and returns it normalized.
+fn runtime_param(name: &str, value: &str) -> Result<String, ConfigError> {
+    let param = lookup_param(name.as_bytes())
+        .ok_or_else(|| ConfigError::new(name, "not a runtime parameter"))?;
+    normalize_param(param, value.as_bytes()).map_err(|detail| ConfigError::new(name, detail))
 }
 
 impl GatewayConfig {

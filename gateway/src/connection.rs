@@ -83,10 +83,15 @@ impl Connection {
     async fn serve(&mut self) {
         let client = self.session.client.clone();
         let mut shutting_down = self.shared.shutting_down.clone();
+        let mut last_io = Instant::now();
+        let mut timeout_changed = self.shared.settings.watch_timeout();
         loop {
             if *shutting_down.borrow() {
                 return;
             }
+            // CONFIG SET timeout wakes waiting clients, so a new value applies to them too.
+            let timeout = *timeout_changed.borrow_and_update();
+            let idle_deadline = last_io + Duration::from_secs(timeout.max(1));
             // Kill and shutdown are only observed between batches, so a pipeline in flight
             // always gets its replies.
             tokio::select! {
@@ -100,10 +105,31 @@ impl Connection {
                 },
                 _ = client.kill.notified() => return,
                 _ = shutting_down.changed() => return,
+                _ = timeout_changed.changed() => continue,
+                _ = tokio::time::sleep_until(idle_deadline.into()), if timeout > 0 => {
+                    let timeout = self.shared.settings.timeout_secs();
+                    if timeout > 0 && last_io.elapsed() >= Duration::from_secs(timeout) {
+                        // Redis closes idle clients silently.
+                        tracing::debug!(client = client.id, "closing idle client (timeout)");
+                        return;
+                    }
+                    continue;
+                }
             }
+            // Redis closes, without a reply, a client whose unprocessed input outgrows
+            // client-query-buffer-limit.
+            if self.rbuf.len() as u64 > self.shared.settings.client_query_buffer_limit() {
+                tracing::warn!(
+                    client = client.id,
+                    bytes = self.rbuf.len(),
+                    "closing client that reached max query buffer length"
+                );
+                return;
+            }
+            let limits = self.shared.settings.limits();
             let mut protocol_error = None;
             loop {
-                match resp::parse_request(&mut self.rbuf, &self.shared.limits) {
+                match resp::parse_request(&mut self.rbuf, &limits) {
                     Ok(Some(argv)) => {
                         if argv.is_empty() {
                             continue;
@@ -137,6 +163,7 @@ impl Connection {
                 .net_output_bytes
                 .fetch_add(self.wbuf.len() as u64, Ordering::Relaxed);
             stats.writes_processed.fetch_add(1, Ordering::Relaxed);
+            last_io = Instant::now();
             self.wbuf.clear();
             if self.session.quit || protocol_error.is_some() {
                 let _ = self.stream.shutdown().await;

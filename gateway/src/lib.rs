@@ -8,6 +8,7 @@
 //! - [`cmd`]: commands the gateway answers itself (PING, SELECT, HELLO, CLIENT, COMMAND, INFO, …).
 //! - [`stats`]: per-command call counts, latencies and error counts (INFO, LATENCY HISTOGRAM);
 //!   [`slowlog`] (SLOWLOG) and [`latency`] (the LATENCY monitor).
+//! - [`settings`]: runtime settings (CONFIG GET/SET), per gateway or cluster-wide.
 //! - [`server`]: the accept loop and [`server::run`]; [`config`]: settings and their validation.
 
 pub mod batch;
@@ -21,5 +22,6 @@ pub mod resp;
 pub mod router;
 pub mod server;
 pub mod session;
+pub mod settings;
 pub mod slowlog;
 pub mod stats;

@@ -10,9 +10,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use tinyredis_common::settings::ClusterSettings;
 use tinyredis_common::{Reply, ReplyError};
 use tinyredis_proto::pb;
 use tinyredis_proto::pb::execute_response::Outcome;
+use tinyredis_proto::pb::settings_response::Outcome as SettingsOutcome;
 use tonic::transport::{Channel, Endpoint};
 
 use crate::batch::Batcher;
@@ -90,6 +92,9 @@ fn record_attempt(
         }
     }
 }
+
+/// How long a settings call may take beyond the long-poll wait it asks for.
+const SETTINGS_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Routes requests to the Raft leader; cheap to clone.
 #[derive(Clone)]
@@ -258,6 +263,39 @@ impl Router {
             }
             tokio::time::sleep(backoff.min(remaining)).await;
             backoff = (backoff * 2).min(Duration::from_millis(200));
+        }
+    }
+
+    /// Asks the leader (or, when none is known, the next node) once for the cluster settings:
+    /// waits up to `wait` for a version above `after_version`. `None` when the call failed; the
+    /// caller retries.
+    pub async fn settings(
+        &self,
+        after_version: u64,
+        wait: Duration,
+        linearizable: bool,
+    ) -> Option<ClusterSettings> {
+        let addr = self.target()?;
+        let channel = self.channel(&addr)?;
+        let mut client = pb::kv_client::KvClient::new(channel);
+        let mut request = tonic::Request::new(pb::SettingsRequest {
+            after_version,
+            wait_ms: u32::try_from(wait.as_millis()).unwrap_or(u32::MAX),
+            linearizable,
+        });
+        request.set_timeout(wait + SETTINGS_ATTEMPT_TIMEOUT);
+        let Ok(response) = client.settings(request).await else {
+            self.set_leader(None);
+            return None;
+        };
+        match response.into_inner().outcome? {
+            SettingsOutcome::Settings(bytes) => ClusterSettings::decode(&bytes),
+            SettingsOutcome::NotLeader(hint) => {
+                let hinted = (!hint.leader_addr.is_empty() && hint.leader_addr != addr)
+                    .then_some(hint.leader_addr);
+                self.set_leader(hinted);
+                None
+            }
         }
     }
 

@@ -6,6 +6,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 
 use crate::clients::Clients;
@@ -13,8 +14,12 @@ use crate::connection::Connection;
 use crate::latency::LatencyMonitor;
 use crate::resp::Limits;
 use crate::router::Router;
+use crate::settings::{InitialSettings, Settings, settings_loop};
 use crate::slowlog::SlowLog;
 use crate::stats::{self, Stats};
+
+/// What a connection over `maxclients` gets before it is closed, as Redis sends it.
+const MAX_CLIENTS_REACHED: &[u8] = b"-ERR max number of clients reached\r\n";
 
 /// Default RESP listen address.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:6379";
@@ -28,10 +33,12 @@ pub struct GatewayConfig {
     pub nodes: Vec<String>,
     /// How long a command may wait for a leader before `CLUSTERDOWN`.
     pub failover_timeout: Duration,
-    /// Request size limits.
+    /// Request size limits (`max_bulk_len` is the initial `proto-max-bulk-len`).
     pub limits: Limits,
     /// Where to serve `/metrics`, `/livez` and `/readyz` (none: not served).
     pub metrics_listen: Option<std::net::SocketAddr>,
+    /// Initial values of the settings CONFIG SET can change in this gateway.
+    pub settings: InitialSettings,
 }
 
 impl Default for GatewayConfig {
@@ -42,6 +49,7 @@ impl Default for GatewayConfig {
             failover_timeout: Duration::from_secs(10),
             limits: Limits::default(),
             metrics_listen: None,
+            settings: InitialSettings::default(),
         }
     }
 }
@@ -50,8 +58,8 @@ impl Default for GatewayConfig {
 pub struct Shared {
     /// Routes commands to the leader.
     pub router: Router,
-    /// Request limits.
-    pub limits: Limits,
+    /// Runtime settings: CONFIG GET/SET, limits, the cluster-wide settings.
+    pub settings: Arc<Settings>,
     /// Open client connections.
     pub clients: Clients,
     /// Command, error and traffic counters (INFO stats, commandstats, LATENCY HISTOGRAM).
@@ -83,9 +91,11 @@ pub async fn serve(
     let router = Router::new(&config.nodes, config.failover_timeout);
     let (stop_tx, shutting_down) = tokio::sync::watch::channel(false);
     tokio::spawn(router.clone().discover_loop());
+    let settings = Arc::new(Settings::new(&config.settings, &config.limits));
+    tokio::spawn(settings_loop(settings.clone(), router.clone()));
     let shared = Arc::new(Shared {
         router,
-        limits: config.limits.clone(),
+        settings: settings.clone(),
         clients: Clients::default(),
         stats: Stats::default(),
         slowlog: SlowLog::default(),
@@ -119,6 +129,12 @@ pub async fn serve(
             },
         ));
     }
+    shared
+        .slowlog
+        .set_slower_than_usec(config.settings.slowlog_log_slower_than);
+    shared
+        .slowlog
+        .set_max_len(usize::try_from(config.settings.slowlog_max_len).unwrap_or(usize::MAX));
     tracing::info!(listen = %listener.local_addr()?, nodes = ?config.nodes, "gateway accepting RESP connections");
     tokio::pin!(shutdown);
     loop {
@@ -135,7 +151,18 @@ pub async fn serve(
             }
             accepted = listener.accept() => {
                 match accepted {
-                    Ok((stream, peer)) => {
+                    Ok((mut stream, peer)) => {
+                        if shared.clients.len() as u64 >= shared.settings.maxclients() {
+                            shared
+                                .stats
+                                .rejected_connections
+                                .fetch_add(1, Ordering::Relaxed);
+                            tokio::spawn(async move {
+                                let _ = stream.write_all(MAX_CLIENTS_REACHED).await;
+                                let _ = stream.shutdown().await;
+                            });
+                            continue;
+                        }
                         shared.stats.connections_received.fetch_add(1, Ordering::Relaxed);
                         let local = stream.local_addr().map(|a| a.to_string()).unwrap_or_default();
                         let client = shared.clients.register(peer.to_string(), local);

@@ -207,6 +207,38 @@ impl Node {
         Ok(pb_replies(replies))
     }
 
+    /// Returns the encoded cluster settings once their version is above `after_version`, or after
+    /// `wait` with the current ones; with `linearizable`, after a read barrier (so that a gateway
+    /// checking a password sees every change acknowledged before).
+    pub async fn settings(
+        &self,
+        after_version: u64,
+        wait: Duration,
+        linearizable: bool,
+    ) -> Result<Vec<u8>, pb::NotLeader> {
+        if linearizable {
+            self.reads.wait().await?;
+        }
+        let mut watch = self.state.watch_settings();
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            {
+                let state = self.state.read();
+                if state.settings.version > after_version || tokio::time::Instant::now() >= deadline
+                {
+                    return Ok(state.settings.encode());
+                }
+            }
+            if tokio::time::timeout_at(deadline, watch.changed())
+                .await
+                .is_ok_and(|r| r.is_err())
+            {
+                // The state machine is gone (shutdown): answer with what there is.
+                return Ok(self.state.read().settings.encode());
+            }
+        }
+    }
+
     /// The leader hint from this node's metrics.
     fn leader_hint(&self) -> pb::NotLeader {
         let m = self.metrics();

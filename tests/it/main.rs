@@ -15,6 +15,7 @@ mod failover;
 mod logs;
 mod metrics;
 mod protocol;
+mod runtime_config;
 mod server;
 mod sort_dump;
 mod tools;

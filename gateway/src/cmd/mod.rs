@@ -6,6 +6,7 @@ mod basic;
 mod client;
 mod cluster;
 mod command;
+pub mod config;
 mod hello;
 pub mod info;
 mod latency;
@@ -45,6 +46,7 @@ pub async fn execute(
         CommandId::Memory => memory::memory(session, shared, argv).await,
         CommandId::Slowlog => slowlog::slowlog(shared, argv),
         CommandId::Latency => latency::latency(shared, argv),
+        CommandId::Config => config::config(shared, argv).await,
         // Every other command is routed to a storage node; the table says so.
         _ => Reply::Error(ReplyError::err(
             "internal error: command not executable on the gateway",

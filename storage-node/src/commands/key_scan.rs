@@ -19,8 +19,8 @@ use crate::commands::ReadCtx;
 use crate::commands::random::read_rng;
 use crate::commands::scan::{parse_cursor, parse_options};
 use crate::keyspace::Db;
-use crate::keyspace::glob::glob_match;
 use crate::keyspace::ordered::SplitMix64;
+use tinyredis_common::glob::glob_match;
 
 /// Random picks RANDOMKEY tries before walking (Redis's `dbRandomKey` tries 100 times).
 const RANDOM_TRIES: usize = 100;

@@ -186,7 +186,8 @@ fn handler(id: CommandId) -> Handler {
         | CommandId::Cluster
         | CommandId::Module
         | CommandId::Slowlog
-        | CommandId::Latency => Handler::Gateway,
+        | CommandId::Latency
+        | CommandId::Config => Handler::Gateway,
 
         CommandId::Get => Handler::Read(string::get),
         CommandId::Mget => Handler::Read(string::mget),

@@ -12,9 +12,9 @@ use tinyredis_common::ReplyError;
 
 use crate::commands::args::i64_arg;
 use crate::commands::args::is_option;
-use crate::keyspace::glob::glob_match;
 use crate::keyspace::ordered::MemberKey;
 use crate::keyspace::ordered::MemberMap;
+use tinyredis_common::glob::glob_match;
 
 /// Members visited per call when COUNT is not given.
 const DEFAULT_COUNT: usize = 10;

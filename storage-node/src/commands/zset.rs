@@ -52,7 +52,6 @@ use crate::commands::scan::parse_options;
 use crate::commands::scan::scan_reply;
 use crate::keyspace::Db;
 use crate::keyspace::Value;
-use crate::keyspace::glob::glob_match;
 use crate::keyspace::ordered::MemberKey;
 use crate::keyspace::set::Set;
 use crate::keyspace::zset::LexRange;
@@ -63,6 +62,7 @@ use crate::keyspace::zset::ZSet;
 use parse::parse_lex_bound;
 use parse::parse_score;
 use parse::parse_score_bound;
+use tinyredis_common::glob::glob_match;
 
 /// `ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...]`: the number of members
 /// added (added or changed with CH); with INCR, the new score, or nil when NX, XX, GT or LT

@@ -20,7 +20,6 @@
 pub mod db;
 pub mod expire;
 // Hashes and sets.
-pub mod glob;
 pub mod hash;
 pub mod list;
 pub mod memory;

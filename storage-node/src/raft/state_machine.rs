@@ -19,6 +19,7 @@ use futures::{Stream, TryStreamExt};
 use openraft::storage::{EntryResponder, RaftStateMachine};
 use openraft::{EntryPayload, OptionalSend, RaftSnapshotBuilder};
 use serde::{Deserialize, Serialize};
+use tinyredis_common::settings::ClusterSettings;
 use tinyredis_common::{Reply, ReplyError};
 
 use super::typ::{LogId, SnapshotMeta, StoredMembership};
@@ -30,7 +31,10 @@ use crate::keyspace::Keyspace;
 /// forgotten first (deterministically, by log index).
 pub const MAX_SESSIONS: usize = 65_536;
 
-const SNAPSHOT_MAGIC: &[u8; 8] = b"TRSNAP01";
+/// The current snapshot format: the header holds the cluster settings.
+const SNAPSHOT_MAGIC: &[u8; 8] = b"TRSNAP02";
+/// The format before cluster settings existed; still readable (settings start at their defaults).
+const SNAPSHOT_MAGIC_V1: &[u8; 8] = b"TRSNAP01";
 
 /// A snapshot on disk, as openraft passes it around.
 #[derive(Debug)]
@@ -102,12 +106,22 @@ pub struct SmState {
     pub last_time_ms: u64,
     /// Retry deduplication.
     pub sessions: Sessions,
+    /// The configuration shared by all gateways (cluster-wide CONFIG parameters).
+    pub settings: ClusterSettings,
 }
 
 /// The state shared between apply and the read path.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SharedState {
     state: RwLock<SmState>,
+    /// The applied settings version, so that `Kv.Settings` long-polls wake up on a change.
+    settings_version: tokio::sync::watch::Sender<u64>,
+}
+
+impl Default for SharedState {
+    fn default() -> SharedState {
+        SharedState::new(SmState::default())
+    }
 }
 
 impl SharedState {
@@ -118,6 +132,28 @@ impl SharedState {
 
     fn write(&self) -> RwLockWriteGuard<'_, SmState> {
         self.state.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn new(state: SmState) -> SharedState {
+        let version = state.settings.version;
+        SharedState {
+            state: RwLock::new(state),
+            settings_version: tokio::sync::watch::channel(version).0,
+        }
+    }
+
+    /// Watches the applied settings version (see [`ClusterSettings::version`]).
+    pub fn watch_settings(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.settings_version.subscribe()
+    }
+
+    /// Tells settings watchers about the version now applied, if it changed.
+    fn publish_settings(&self, version: u64) {
+        self.settings_version.send_if_modified(|v| {
+            let changed = *v != version;
+            *v = version;
+            changed
+        });
     }
 }
 
@@ -164,6 +200,9 @@ impl SmState {
                     .iter()
                     .enumerate()
                     .map(|(i, argv)| {
+                        if let Some(reply) = self.settings.apply(index, argv) {
+                            return reply;
+                        }
                         if let Some(reply) = commands::select_in_transaction(argv, &mut db) {
                             return reply;
                         }
@@ -197,6 +236,16 @@ struct SnapshotHeader {
     last_membership: StoredMembership,
     last_time_ms: u64,
     sessions: Sessions,
+    settings: ClusterSettings,
+}
+
+/// The header of a [`SNAPSHOT_MAGIC_V1`] snapshot.
+#[derive(Serialize, Deserialize)]
+struct SnapshotHeaderV1 {
+    last_log_id: Option<LogId>,
+    last_membership: StoredMembership,
+    last_time_ms: u64,
+    sessions: Sessions,
 }
 
 /// Writes a snapshot of `state` to `path` (via a temporary file, fsynced, then renamed).
@@ -211,6 +260,7 @@ fn write_snapshot_file(state: &SmState, path: &Path) -> io::Result<()> {
             last_membership: state.last_membership.clone(),
             last_time_ms: state.last_time_ms,
             sessions: state.sessions.clone(),
+            settings: state.settings.clone(),
         })?;
         w.write_all(&(header.len() as u64).to_le_bytes())?;
         w.write_all(&header)?;
@@ -236,6 +286,7 @@ fn read_snapshot_file(path: &Path) -> io::Result<SmState> {
         last_membership: header.last_membership,
         last_time_ms: header.last_time_ms,
         sessions: header.sessions,
+        settings: header.settings,
     })
 }
 
@@ -243,7 +294,7 @@ fn read_header(r: &mut impl Read) -> io::Result<SnapshotHeader> {
     let bad = |m: &str| io::Error::new(io::ErrorKind::InvalidData, m.to_string());
     let mut magic = [0u8; 8];
     r.read_exact(&mut magic)?;
-    if &magic != SNAPSHOT_MAGIC {
+    if &magic != SNAPSHOT_MAGIC && &magic != SNAPSHOT_MAGIC_V1 {
         return Err(bad("not a tinyredis snapshot file"));
     }
     let mut len = [0u8; 8];
@@ -256,6 +307,16 @@ fn read_header(r: &mut impl Read) -> io::Result<SnapshotHeader> {
     r.take(len).read_to_end(&mut header)?;
     if header.len() as u64 != len {
         return Err(bad("truncated snapshot header"));
+    }
+    if &magic == SNAPSHOT_MAGIC_V1 {
+        let v1: SnapshotHeaderV1 = codec::decode(&header)?;
+        return Ok(SnapshotHeader {
+            last_log_id: v1.last_log_id,
+            last_membership: v1.last_membership,
+            last_time_ms: v1.last_time_ms,
+            sessions: v1.sessions,
+            settings: ClusterSettings::default(),
+        });
     }
     codec::decode(&header)
 }
@@ -348,9 +409,7 @@ impl StateMachine {
             }
         }
         Ok(StateMachine {
-            shared: Arc::new(SharedState {
-                state: RwLock::new(state),
-            }),
+            shared: Arc::new(SharedState::new(state)),
             snapshots,
         })
     }
@@ -422,7 +481,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         let apply_duration = metrics::histogram!(crate::metrics::APPLY_DURATION);
         while let Some((entry, responder)) = entries.try_next().await? {
             let started = std::time::Instant::now();
-            let response = {
+            let (response, settings_version) = {
                 let mut state = self.shared.write();
                 let response = match &entry.payload {
                     EntryPayload::Blank => Response::default(),
@@ -434,9 +493,10 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
                     }
                 };
                 state.last_applied = Some(entry.log_id);
-                response
+                (response, state.settings.version)
             };
             apply_duration.record(started.elapsed());
+            self.shared.publish_settings(settings_version);
             if let Some(responder) = responder {
                 responder.send(response);
             }
@@ -477,8 +537,10 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
             ));
         }
         tracing::info!(last_log_id = ?meta.last_log_id, "installed snapshot from leader");
+        let settings_version = state.settings.version;
         *self.shared.write() = state;
         metrics::counter!(crate::metrics::SNAPSHOTS_INSTALLED).increment(1);
+        self.shared.publish_settings(settings_version);
         Ok(())
     }
 

@@ -2,9 +2,11 @@
 // #[PerformanceCriticalPath]
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use tinyredis_proto::pb;
 use tinyredis_proto::pb::execute_response::Outcome;
+use tinyredis_proto::pb::settings_response::Outcome as SettingsOutcome;
 use tonic::{Request, Response, Status};
 
 use crate::node::{Node, WriteOutcome};
@@ -83,4 +85,26 @@ impl pb::kv_server::Kv for KvService {
             .collect();
         Ok(Response::new(pb::ExecuteBatchResponse { responses }))
     }
+
+    async fn settings(
+        &self,
+        request: Request<pb::SettingsRequest>,
+    ) -> Result<Response<pb::SettingsResponse>, Status> {
+        let req = request.into_inner();
+        let wait = Duration::from_millis(u64::from(req.wait_ms).min(MAX_SETTINGS_WAIT_MS));
+        let outcome = match self
+            .node
+            .settings(req.after_version, wait, req.linearizable)
+            .await
+        {
+            Ok(bytes) => SettingsOutcome::Settings(bytes.into()),
+            Err(hint) => SettingsOutcome::NotLeader(hint),
+        };
+        Ok(Response::new(pb::SettingsResponse {
+            outcome: Some(outcome),
+        }))
+    }
 }
+
+/// The longest a `Settings` long-poll may wait for a change.
+const MAX_SETTINGS_WAIT_MS: u64 = 30_000;
