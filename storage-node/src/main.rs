@@ -11,6 +11,11 @@ use tinyredis_node::node;
 
 const NAME: &str = "tinyredis-node";
 
+/// jemalloc: less fragmentation than glibc's per-thread arenas under many small, long-lived
+/// allocations (keys and values), so memory use tracks the data.
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let loaded = match config::load::<NodeSettings>(
