@@ -270,3 +270,57 @@ impl<'de> Deserialize<'de> for HumanDuration {
 #[cfg(test)]
 #[path = "config_test.rs"]
 mod config_test;
+
+/// What a binary has once its settings are loaded and telemetry is up.
+pub struct Started<C> {
+    /// The binary's resolved configuration.
+    pub config: C,
+    /// Keeps the log writers flushing; hold it until the process exits.
+    pub log_guard: crate::telemetry::LogGuard,
+}
+
+/// The common start of both binaries: loads settings from flags, environment and file, resolves
+/// them, honours `--config-check`, installs the metrics recorder if `--metrics-listen` is set and
+/// starts logging. `Err` is the exit code to return; what to say has been printed already.
+pub fn start<S, C, E>(
+    name: &'static str,
+    about: &'static str,
+    component: &'static str,
+    resolve: impl FnOnce(S) -> Result<(C, crate::telemetry::TelemetryConfig), E>,
+) -> Result<Started<C>, std::process::ExitCode>
+where
+    S: Args + Serialize + DeserializeOwned,
+    E: std::fmt::Display,
+{
+    use std::process::ExitCode;
+    let loaded = match load::<S>(name, about, std::env::args_os()) {
+        Ok(l) => l,
+        Err(LoadError::Exit(text)) => {
+            print!("{text}");
+            return Err(ExitCode::SUCCESS);
+        }
+        Err(LoadError::Invalid(line)) => {
+            eprintln!("{name}: {line}");
+            return Err(ExitCode::from(2));
+        }
+    };
+    let (config, telemetry) = resolve(loaded.settings).map_err(|e| {
+        eprintln!("{name}: {e}");
+        ExitCode::from(2)
+    })?;
+    if loaded.file.config_check {
+        println!("{name}: configuration OK");
+        return Err(ExitCode::SUCCESS);
+    }
+    if telemetry.metrics_listen.is_some()
+        && let Err(e) = crate::telemetry::metrics::install_recorder(component)
+    {
+        eprintln!("{name}: metrics: {e}");
+        return Err(ExitCode::FAILURE);
+    }
+    let log_guard = crate::telemetry::init_logging(name, &telemetry).map_err(|e| {
+        eprintln!("{name}: {e}");
+        ExitCode::from(2)
+    })?;
+    Ok(Started { config, log_guard })
+}

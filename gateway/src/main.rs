@@ -5,7 +5,7 @@
 
 use std::process::ExitCode;
 
-use tinyredis_common::config::{self, LoadError};
+use tinyredis_common::config;
 use tinyredis_gateway::config::GatewaySettings;
 use tinyredis_gateway::server;
 
@@ -18,45 +18,17 @@ static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let loaded = match config::load::<GatewaySettings>(
+    let started = match config::start(
         NAME,
         "A stateless tinyredis gateway: speaks RESP to clients and forwards to the Raft leader.",
-        std::env::args_os(),
+        "gateway",
+        GatewaySettings::resolve,
     ) {
-        Ok(l) => l,
-        Err(LoadError::Exit(text)) => {
-            print!("{text}");
-            return ExitCode::SUCCESS;
-        }
-        Err(LoadError::Invalid(line)) => {
-            eprintln!("{NAME}: {line}");
-            return ExitCode::from(2);
-        }
+        Ok(s) => s,
+        Err(code) => return code,
     };
-    let (gateway_config, telemetry) = match loaded.settings.resolve() {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("{NAME}: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    if loaded.file.config_check {
-        println!("{NAME}: configuration OK");
-        return ExitCode::SUCCESS;
-    }
-    if telemetry.metrics_listen.is_some()
-        && let Err(e) = tinyredis_common::telemetry::metrics::install_recorder("gateway")
-    {
-        eprintln!("{NAME}: metrics: {e}");
-        return ExitCode::FAILURE;
-    }
-    let _log_guard = match tinyredis_common::telemetry::init_logging(NAME, &telemetry) {
-        Ok(g) => g,
-        Err(e) => {
-            eprintln!("{NAME}: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let _log_guard = started.log_guard;
+    let gateway_config = started.config;
     match server::run(
         gateway_config,
         tinyredis_common::telemetry::shutdown_signal(),
