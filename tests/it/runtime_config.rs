@@ -346,4 +346,100 @@ async fn config_get_set_and_limits() {
         )
         .await;
     }
+
+    tracing::info!("phase: encoding thresholds, their 7.0 aliases, and OBJECT ENCODING");
+    {
+        expect(
+            &mut con,
+            &[
+                "CONFIG",
+                "GET",
+                "zset-max-ziplist-entries",
+                "zset-max-listpack-entries",
+            ],
+            config_get_reply(&[
+                ("zset-max-ziplist-entries", "128"),
+                ("zset-max-listpack-entries", "128"),
+            ]),
+        )
+        .await;
+        expect_err(
+            &mut con,
+            &["CONFIG", "SET", "HASH-max-ziplist-entries", "-1"],
+            "ERR CONFIG SET failed (possibly related to argument 'hash-max-ziplist-entries') - argument must be between 0 and 9223372036854775807 inclusive",
+        )
+        .await;
+        expect(
+            &mut con,
+            &[
+                "CONFIG",
+                "SET",
+                "zset-max-ziplist-entries",
+                "0",
+                "hash-max-ziplist-value",
+                "1kb",
+            ],
+            Value::Okay,
+        )
+        .await;
+        expect(
+            &mut con,
+            &[
+                "CONFIG",
+                "GET",
+                "zset-max-listpack-entries",
+                "hash-max-listpack-value",
+            ],
+            config_get_reply(&[
+                ("zset-max-listpack-entries", "0"),
+                ("hash-max-listpack-value", "1024"),
+            ]),
+        )
+        .await;
+        let Value::Array(all) = ok(&mut con, &["CONFIG", "GET", "*ziplist*"]).await else {
+            panic!("CONFIG GET *ziplist* is not an array")
+        };
+        assert_eq!(all.len(), 10, "five aliases: {all:?}");
+        ok(&mut con, &["ZADD", "enc:z", "1", "a"]).await;
+        expect(&mut con, &["OBJECT", "ENCODING", "enc:z"], bulk("skiplist")).await;
+        let long = "v".repeat(1000);
+        ok(&mut con, &["HSET", "enc:h", "f", &long]).await;
+        expect(&mut con, &["OBJECT", "ENCODING", "enc:h"], bulk("listpack")).await;
+        expect(
+            &mut con,
+            &[
+                "CONFIG",
+                "SET",
+                "zset-max-listpack-entries",
+                "128",
+                "hash-max-listpack-value",
+                "64",
+            ],
+            Value::Okay,
+        )
+        .await;
+        // Conversions happen on writes and are never undone.
+        expect(&mut con, &["OBJECT", "ENCODING", "enc:z"], bulk("skiplist")).await;
+        ok(&mut con, &["ZADD", "enc:z2", "1", "a"]).await;
+        expect(
+            &mut con,
+            &["OBJECT", "ENCODING", "enc:z2"],
+            bulk("listpack"),
+        )
+        .await;
+        ok(&mut con, &["HSET", "enc:h", "g", "1"]).await;
+        expect(
+            &mut con,
+            &["OBJECT", "ENCODING", "enc:h"],
+            bulk("hashtable"),
+        )
+        .await;
+        ok(&mut con, &["HDEL", "enc:h", "f"]).await;
+        expect(
+            &mut con,
+            &["OBJECT", "ENCODING", "enc:h"],
+            bulk("hashtable"),
+        )
+        .await;
+    }
 }

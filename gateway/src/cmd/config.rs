@@ -88,31 +88,32 @@ pub async fn config(shared: &Shared, argv: &[Bytes]) -> Reply {
     }
 }
 
-/// `CONFIG GET pattern [pattern ...]`.
+/// `CONFIG GET pattern [pattern ...]`. A name matched by several patterns is listed once; an
+/// alias is listed under its own name, as Redis 7.0 does.
 fn get(shared: &Shared, patterns: &[Bytes]) -> Reply {
-    let mut found: Vec<(Bytes, &'static Param)> = Vec::new();
-    let seen = |found: &Vec<(Bytes, &'static Param)>, p: &Param| {
-        found.iter().any(|(_, q)| std::ptr::eq(*q, p))
+    let mut found: Vec<(Bytes, &'static str, &'static Param)> = Vec::new();
+    let seen = |found: &Vec<(Bytes, &'static str, &'static Param)>, name: &str| {
+        found.iter().any(|(_, n, _)| *n == name)
     };
     for pattern in patterns {
         if !pattern.iter().any(|c| matches!(c, b'*' | b'?' | b'[')) {
-            if let Some(p) = params::lookup(pattern)
-                && !seen(&found, p)
+            if let Some((name, p)) = params::lookup_named(pattern)
+                && !seen(&found, name)
             {
-                found.push((pattern.clone(), p));
+                found.push((pattern.clone(), name, p));
             }
             continue;
         }
-        for p in PARAMS {
-            if !seen(&found, p) && glob_match(pattern, p.name.as_bytes(), true) {
-                found.push((Bytes::from_static(p.name.as_bytes()), p));
+        for (name, p) in params::all_names() {
+            if !seen(&found, name) && glob_match(pattern, name.as_bytes(), true) {
+                found.push((Bytes::from_static(name.as_bytes()), name, p));
             }
         }
     }
     Reply::Map(
         found
             .into_iter()
-            .map(|(name, p)| (Reply::Bulk(name), Reply::bulk(value(shared, p))))
+            .map(|(name, _, p)| (Reply::Bulk(name), Reply::bulk(value(shared, p))))
             .collect(),
     )
 }
@@ -155,9 +156,10 @@ async fn set(shared: &Shared, args: &[Bytes]) -> Reply {
         return Reply::Error(ReplyError::Syntax);
     }
     // Names first, in order: the first problem is the one reported.
-    let mut chosen: Vec<(&'static Param, &Bytes)> = Vec::with_capacity(args.len() / 2);
+    let mut chosen: Vec<(&'static str, &'static Param, &Bytes)> =
+        Vec::with_capacity(args.len() / 2);
     for pair in args.chunks_exact(2) {
-        let Some(p) = params::lookup(&pair[0]) else {
+        let Some((name, p)) = params::lookup_named(&pair[0]) else {
             let text = format!(
                 "Unknown option or number of arguments for CONFIG SET - '{}'",
                 String::from_utf8_lossy(&pair[0])
@@ -167,17 +169,19 @@ async fn set(shared: &Shared, args: &[Bytes]) -> Reply {
         if p.scope == Scope::Immutable {
             return set_failed(&pair[0], "can't set immutable config");
         }
-        if chosen.iter().any(|(q, _)| std::ptr::eq(*q, p)) {
+        // As Redis, a parameter and its alias in one call are two names: the last value wins.
+        if chosen.iter().any(|(n, _, _)| *n == name) {
             return set_failed(&pair[0], "duplicate parameter");
         }
-        chosen.push((p, &pair[1]));
+        chosen.retain(|(_, q, _)| !std::ptr::eq(*q, p));
+        chosen.push((name, p, &pair[1]));
     }
     // Then every value.
     let mut normalized = Vec::with_capacity(chosen.len());
-    for (p, value) in &chosen {
+    for (name, p, value) in &chosen {
         match params::normalize(p, value) {
             Ok(v) => normalized.push((*p, v, *value)),
-            Err(detail) => return set_failed(p.name.as_bytes(), &detail),
+            Err(detail) => return set_failed(name.as_bytes(), &detail),
         }
     }
     // Cluster-wide values go through the log as one entry; nothing is applied if that fails.

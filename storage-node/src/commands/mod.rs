@@ -68,6 +68,7 @@ use tinyredis_common::command;
 
 use crate::keyspace::Db;
 use crate::keyspace::Keyspace;
+use crate::keyspace::encoding;
 
 /// Context of a write: the Raft entry's timestamp and random seed (never read a clock or RNG here).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,10 +111,21 @@ pub fn execute_write(ks: &mut Keyspace, db: usize, argv: &[Bytes], ctx: &WriteCt
             ),
             None => Reply::Error(ReplyError::DbIndexOutOfRange),
         },
-        Handler::Write(write) => match ks.db_mut(db) {
-            Some(db) => write(db, argv, ctx),
-            None => Reply::Error(ReplyError::DbIndexOutOfRange),
-        },
+        Handler::Write(write) => {
+            let limits = *ks.limits();
+            match ks.db_mut(db) {
+                Some(db) => {
+                    let reply = write(db, argv, ctx);
+                    if let Some(key) = grown_key(spec.id, argv)
+                        && !reply.is_error()
+                    {
+                        encoding::promote(db, key, ctx.now_ms, &limits);
+                    }
+                    reply
+                }
+                None => Reply::Error(ReplyError::DbIndexOutOfRange),
+            }
+        }
         Handler::WriteKeyspace(write) => {
             if ks.db(db).is_none() {
                 return Reply::Error(ReplyError::DbIndexOutOfRange);
@@ -126,6 +138,32 @@ pub fn execute_write(ks: &mut Keyspace, db: usize, argv: &[Bytes], ctx: &WriteCt
         },
         Handler::Gateway => Reply::Error(gateway_only()),
     }
+}
+
+/// The key whose hash, set or sorted set a successful write may have grown past its compact
+/// encoding (see [`encoding`]): the destination of the commands that add elements.
+fn grown_key(id: CommandId, argv: &[Bytes]) -> Option<&[u8]> {
+    let position = match id {
+        CommandId::Hset
+        | CommandId::Hsetnx
+        | CommandId::Hmset
+        | CommandId::Hincrby
+        | CommandId::Hincrbyfloat
+        | CommandId::Sadd
+        | CommandId::Sinterstore
+        | CommandId::Sunionstore
+        | CommandId::Sdiffstore
+        | CommandId::Zadd
+        | CommandId::Zincrby
+        | CommandId::Zrangestore
+        | CommandId::Zunionstore
+        | CommandId::Zinterstore
+        | CommandId::Zdiffstore
+        | CommandId::Restore => 1,
+        CommandId::Smove => 2,
+        _ => return None,
+    };
+    argv.get(position).map(|key| &key[..])
 }
 
 /// Executes a read command on database `db` and returns its reply; a write command is an error.

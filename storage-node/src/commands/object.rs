@@ -1,22 +1,19 @@
 //! `OBJECT ENCODING|REFCOUNT|IDLETIME|FREQ key` and `OBJECT HELP` (Redis 7.0 `objectCommand` in
 //! `object.c`).
 //!
-//! tinyredis stores values in its own structures, so ENCODING answers what Redis 7.0 would use for
-//! the same contents with its default thresholds:
+//! ENCODING answers what Redis 7.0 reports for the same value:
 //!
 //! - strings: `int` for the decimal text of an `i64` of at most 20 bytes (Redis's `string2l`, so
 //!   no leading zeros, `+` or spaces), else `embstr` up to 44 bytes, else `raw`;
 //! - lists: `quicklist` (Redis 7.0 has no other list encoding; `listpack` lists came with 7.2);
-//! - hashes: `listpack` up to 512 fields (`hash-max-listpack-entries`) with every field and value
-//!   at most 64 bytes (`hash-max-listpack-value`), else `hashtable`;
-//! - sets: `intset` when every member is an integer and there are at most 512
-//!   (`set-max-intset-entries`), else `hashtable` (7.0 has no `listpack` sets);
-//! - sorted sets ([`zset_encoding`]): `listpack` up to 128 members of at most 64 bytes, else
-//!   `skiplist`.
+//! - hashes `listpack` or `hashtable`, sets `intset` or `hashtable`, sorted sets `listpack` or
+//!   `skiplist`: the encoding recorded on the collection, converted on the write that took it past
+//!   the `*-max-*` CONFIG thresholds and never back, as in Redis (see
+//!   [`crate::keyspace::encoding`]).
 //!
-//! Redis's encoding also depends on history (it never converts back, and APPEND, SETRANGE and
-//! INCRBYFLOAT store `raw` or `embstr` strings even for integer text); this answer depends on the
-//! contents only. REFCOUNT is 1, or 2147483647 for the integers 0 to 9999 that Redis shares.
+//! A string's encoding is computed from its contents (Redis's also depends on history: APPEND,
+//! SETRANGE and INCRBYFLOAT store `raw` or `embstr` strings even for integer text).
+//! REFCOUNT is 1, or 2147483647 for the integers 0 to 9999 that Redis shares.
 //! tinyredis keeps no access clock: IDLETIME is 0, and FREQ replies Redis's error for a server
 //! whose maxmemory policy is not LFU (the default).
 
@@ -35,16 +32,6 @@ const EMBSTR_SIZE_LIMIT: usize = 44;
 const SHARED_INTEGERS: i64 = 10_000;
 /// The reference count Redis reports for a shared object (`OBJ_SHARED_REFCOUNT`, `INT_MAX`).
 const SHARED_REFCOUNT: i64 = 2_147_483_647;
-/// `hash-max-listpack-entries` default in 7.0.
-const HASH_MAX_LISTPACK_ENTRIES: usize = 512;
-/// `hash-max-listpack-value` default.
-const HASH_MAX_LISTPACK_VALUE: usize = 64;
-/// `set-max-intset-entries` default.
-const SET_MAX_INTSET_ENTRIES: usize = 512;
-/// `zset-max-listpack-entries` default.
-const ZSET_MAX_LISTPACK_ENTRIES: usize = 128;
-/// `zset-max-listpack-value` default.
-const ZSET_MAX_LISTPACK_VALUE: usize = 64;
 
 /// The lines of `OBJECT HELP`, as Redis's `addReplyHelp` sends them.
 const HELP: &[&str] = &[
@@ -146,39 +133,21 @@ pub fn object(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
     reply.unwrap_or(Reply::Nil)
 }
 
-/// The encoding Redis 7.0 would report for a value with these contents (see the module docs).
+/// The encoding Redis 7.0 reports for a value: computed from the contents for strings, always
+/// `quicklist` for lists, and the recorded encoding of a collection (see
+/// [`crate::keyspace::encoding`]).
 pub fn encoding(value: &Value) -> &'static str {
+    let big = crate::keyspace::encoding::is_big(value);
     match value {
         Value::String(bytes) => string_encoding(bytes),
         Value::List(_) => "quicklist",
-        Value::Hash(hash) => {
-            let small = hash.len() <= HASH_MAX_LISTPACK_ENTRIES
-                && hash.iter().all(|(field, value)| {
-                    field.member.len() <= HASH_MAX_LISTPACK_VALUE
-                        && value.len() <= HASH_MAX_LISTPACK_VALUE
-                });
-            if small { "listpack" } else { "hashtable" }
-        }
-        Value::Set(set) => {
-            let intset = set.len() <= SET_MAX_INTSET_ENTRIES
-                && set
-                    .iter()
-                    .all(|(member, ())| parse_i64(&member.member).is_some());
-            if intset { "intset" } else { "hashtable" }
-        }
+        Value::Hash(_) if big => "hashtable",
+        Value::Hash(_) => "listpack",
+        Value::Set(_) if big => "hashtable",
+        Value::Set(_) => "intset",
         // Sorted sets.
-        Value::ZSet(zset) => crate::commands::zset::encoding(zset),
-    }
-}
-
-/// The encoding of a sorted set of `len` members whose longest member has `max_member_len` bytes:
-/// `listpack` within `zset-max-listpack-entries` (128) and `zset-max-listpack-value` (64), else
-/// `skiplist`.
-pub fn zset_encoding(len: usize, max_member_len: usize) -> &'static str {
-    if len <= ZSET_MAX_LISTPACK_ENTRIES && max_member_len <= ZSET_MAX_LISTPACK_VALUE {
-        "listpack"
-    } else {
-        "skiplist"
+        Value::ZSet(_) if big => "skiplist",
+        Value::ZSet(_) => "listpack",
     }
 }
 

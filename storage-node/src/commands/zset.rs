@@ -42,7 +42,6 @@ use crate::commands::WriteCtx;
 use crate::commands::args::bounded_arg;
 use crate::commands::args::i64_arg;
 use crate::commands::args::is_option;
-use crate::commands::object::zset_encoding;
 use crate::commands::random::parse_random_count;
 use crate::commands::random::read_rng;
 use crate::commands::random::sample;
@@ -352,7 +351,7 @@ pub fn zscan(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
         Ok(options) => options,
         Err(err) => return Reply::Error(err),
     };
-    if encoding(zset) == "listpack" {
+    if !zset.is_big() {
         // Redis returns a listpack-encoded sorted set whole, in order, whatever the cursor.
         let mut elements = Vec::new();
         for (member, score) in zset.iter() {
@@ -373,17 +372,6 @@ pub fn zscan(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
         out.push(Reply::Bulk(member.member.clone()));
         out.push(Reply::Bulk(score_text(*score)));
     })
-}
-
-/// The encoding Redis 7.0 would use for a sorted set with these contents (`listpack` or
-/// `skiplist`, see [`zset_encoding`]); member lengths are only looked at for small sets.
-pub fn encoding(zset: &ZSet) -> &'static str {
-    let small = zset_encoding(zset.len(), 0);
-    if small != "listpack" {
-        return small;
-    }
-    let longest = zset.iter().map(|(member, _)| member.len()).max();
-    zset_encoding(zset.len(), longest.unwrap_or(0))
 }
 
 /// The options of ZADD and ZINCRBY.

@@ -18,6 +18,7 @@
 //! copies the bytes.
 
 pub mod db;
+pub mod encoding;
 pub mod expire;
 // Hashes and sets.
 pub mod hash;
@@ -35,6 +36,7 @@ pub mod zset;
 
 pub use db::Db;
 pub use db::Entry;
+pub use encoding::EncodingLimits;
 use tinyredis_common::NUM_DATABASES;
 pub use value::Value;
 
@@ -43,12 +45,16 @@ pub use value::Value;
 pub struct Keyspace {
     /// Always exactly [`NUM_DATABASES`] databases.
     dbs: Vec<Db>,
+    /// The encoding thresholds in force (from the cluster settings; not part of snapshots of the
+    /// keyspace, which carry each collection's encoding instead).
+    limits: EncodingLimits,
 }
 
 impl Default for Keyspace {
     fn default() -> Keyspace {
         Keyspace {
             dbs: (0..NUM_DATABASES).map(|_| Db::default()).collect(),
+            limits: EncodingLimits::default(),
         }
     }
 }
@@ -62,6 +68,16 @@ impl Keyspace {
     /// Returns database `idx` for writing, or `None` when the index is out of range.
     pub fn db_mut(&mut self, idx: usize) -> Option<&mut Db> {
         self.dbs.get_mut(idx)
+    }
+
+    /// The encoding thresholds writes apply (see [`encoding`]).
+    pub fn limits(&self) -> &EncodingLimits {
+        &self.limits
+    }
+
+    /// Sets the encoding thresholds, from the cluster settings.
+    pub fn set_limits(&mut self, limits: EncodingLimits) {
+        self.limits = limits;
     }
 
     /// Returns all databases, indexed by their number.

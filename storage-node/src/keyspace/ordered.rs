@@ -76,15 +76,32 @@ pub const PICK_WINDOW: usize = 64;
 #[derive(Clone, Debug, PartialEq)]
 pub struct MemberMap<V: Clone> {
     map: OrdMap<MemberKey, V>,
+    /// The collection has Redis's big encoding (`hashtable`, `skiplist`), not the compact one;
+    /// see [`crate::keyspace::encoding`].
+    big: bool,
 }
 
 impl<V: Clone> Default for MemberMap<V> {
     fn default() -> MemberMap<V> {
-        MemberMap { map: OrdMap::new() }
+        MemberMap {
+            map: OrdMap::new(),
+            big: false,
+        }
     }
 }
 
 impl<V: Clone> MemberMap<V> {
+    /// Returns true once the collection has its big encoding (see
+    /// [`crate::keyspace::encoding`]).
+    pub fn is_big(&self) -> bool {
+        self.big
+    }
+
+    /// Records the conversion to the big encoding; it is never undone.
+    pub fn set_big(&mut self) {
+        self.big = true;
+    }
+
     /// Returns the number of members.
     pub fn len(&self) -> usize {
         self.map.len()

@@ -6,7 +6,7 @@
 //! eight little-endian bytes.
 //!
 //! [`dump`] writes what Redis 7.0 writes, with the encoding OBJECT ENCODING reports
-//! ([`crate::commands::object::encoding`], Redis's default thresholds):
+//! ([`crate::commands::object::encoding`], the encoding recorded on the collection):
 //!
 //! - strings: an integer encoding (`0xC0`–`0xC2`) for the canonical text of a 32-bit integer of
 //!   at most 11 bytes, else length and bytes (never LZF-compressed: Redis reads both);
@@ -153,7 +153,14 @@ fn write_object(out: &mut Vec<u8>, value: &Value) {
                 write_string(out, value);
             }
         }
-        Value::Set(set) if encoding(value) == "intset" => {
+        // The integer check guards the payload: a set without the big encoding has only integer
+        // members when every write promoted it (see `crate::keyspace::encoding`).
+        Value::Set(set)
+            if encoding(value) == "intset"
+                && set
+                    .iter()
+                    .all(|(member, ())| parse_i64(&member.member).is_some()) =>
+        {
             out.push(TYPE_SET_INTSET);
             let mut values: Vec<i64> = set
                 .iter()

@@ -53,8 +53,11 @@ use crate::keyspace::zset::ZSet;
 const MAGIC: &[u8; 4] = b"TRKS";
 /// Bytes that close a keyspace snapshot.
 const END_MARKER: &[u8; 4] = b"TRKE";
-/// The encoding version this code writes and reads.
-const VERSION: u8 = 1;
+/// The encoding version this code writes. Version 2 added [`TAG_BIG`]; version 1 is still read
+/// (its collections get the encodings their contents call for).
+const VERSION: u8 = 2;
+/// The version before collection encodings were recorded.
+const VERSION_1: u8 = 1;
 /// Largest key or string accepted by the reader (Redis's default `proto-max-bulk-len`).
 const MAX_BLOB_LEN: u64 = 512 * 1024 * 1024;
 /// Initial buffer size for reading a blob; larger blobs grow as their bytes actually arrive.
@@ -73,6 +76,9 @@ const TAG_SET: u8 = 4;
 // Sorted sets.
 /// Type tag of [`Value::ZSet`].
 const TAG_ZSET: u8 = 5;
+/// Added to a collection's type tag when it has its big encoding (`hashtable`, `skiplist`; see
+/// [`crate::keyspace::encoding`]).
+const TAG_BIG: u8 = 0x80;
 
 impl Keyspace {
     /// Writes the keyspace in the snapshot encoding. Pass a buffered writer: this makes many small
@@ -89,7 +95,7 @@ impl Keyspace {
             return Err(invalid("not a keyspace snapshot (bad magic)"));
         }
         let version = read_u8(r)?;
-        if version != VERSION {
+        if version != VERSION && version != VERSION_1 {
             return Err(invalid("unsupported keyspace snapshot version"));
         }
         let n_dbs = read_varint(r)?;
@@ -107,6 +113,10 @@ impl Keyspace {
         r.read_exact(&mut end)?;
         if &end != END_MARKER {
             return Err(invalid("keyspace snapshot end marker missing"));
+        }
+        if version == VERSION_1 {
+            let limits = *ks.limits();
+            crate::keyspace::encoding::promote_all(&mut ks, &limits);
         }
         Ok(ks)
     }
@@ -148,6 +158,11 @@ fn write_entry<W: Write>(w: &mut W, key: &[u8], entry: &Entry) -> io::Result<()>
     write_blob(w, key)?;
     // Commands never store an expiry of 0 (it would be in the past); clamp so 0 keeps meaning "none".
     write_varint(w, entry.expire_at.map_or(0, |at| at.max(1)))?;
+    let big = if crate::keyspace::encoding::is_big(&entry.value) {
+        TAG_BIG
+    } else {
+        0
+    };
     match &entry.value {
         Value::String(bytes) => {
             w.write_all(&[TAG_STRING])?;
@@ -164,7 +179,7 @@ fn write_entry<W: Write>(w: &mut W, key: &[u8], entry: &Entry) -> io::Result<()>
         }
         // Hashes and sets.
         Value::Hash(hash) => {
-            w.write_all(&[TAG_HASH])?;
+            w.write_all(&[TAG_HASH | big])?;
             write_varint(w, hash.len() as u64)?;
             for (field, value) in hash.iter() {
                 write_blob(w, &field.member)?;
@@ -173,7 +188,7 @@ fn write_entry<W: Write>(w: &mut W, key: &[u8], entry: &Entry) -> io::Result<()>
             Ok(())
         }
         Value::Set(set) => {
-            w.write_all(&[TAG_SET])?;
+            w.write_all(&[TAG_SET | big])?;
             write_varint(w, set.len() as u64)?;
             for (member, ()) in set.iter() {
                 write_blob(w, &member.member)?;
@@ -182,7 +197,7 @@ fn write_entry<W: Write>(w: &mut W, key: &[u8], entry: &Entry) -> io::Result<()>
         }
         // Sorted sets.
         Value::ZSet(zset) => {
-            w.write_all(&[TAG_ZSET])?;
+            w.write_all(&[TAG_ZSET | big])?;
             write_varint(w, zset.len() as u64)?;
             for (member, score) in zset.members().iter() {
                 write_blob(w, &member.member)?;
@@ -201,7 +216,8 @@ fn read_db<R: Read>(r: &mut R, db: &mut Db) -> io::Result<()> {
             0 => None,
             at => Some(at),
         };
-        let value = match read_u8(r)? {
+        let tag = read_u8(r)?;
+        let mut value = match tag & !TAG_BIG {
             TAG_STRING => Value::String(read_blob(r)?),
             // Lists.
             TAG_LIST => Value::List(read_list(r)?),
@@ -212,6 +228,12 @@ fn read_db<R: Read>(r: &mut R, db: &mut Db) -> io::Result<()> {
             TAG_ZSET => Value::ZSet(read_zset(r)?),
             _ => return Err(invalid("unknown value type in keyspace snapshot")),
         };
+        if tag & TAG_BIG != 0 {
+            if matches!(value, Value::String(_) | Value::List(_)) {
+                return Err(invalid("unknown value type in keyspace snapshot"));
+            }
+            crate::keyspace::encoding::set_big(&mut value);
+        }
         if db.insert(&key, value, expire_at).is_some() {
             return Err(invalid("duplicate key in keyspace snapshot"));
         }
@@ -619,6 +641,47 @@ mod tests {
             set.insert(&Bytes::copy_from_slice(member), ());
         }
         Value::Set(set)
+    }
+
+    #[test]
+    fn encodings_round_trip_and_version_1_gets_them_from_contents() {
+        let mut ks = Keyspace::default();
+        let db = ks.db_mut(0).unwrap();
+        let mut big_small = hash_value(&[(b"f", b"v")]);
+        crate::keyspace::encoding::set_big(&mut big_small);
+        db.insert(b"shrunk", big_small, None);
+        db.insert(b"small", hash_value(&[(b"f", b"v")]), None);
+        db.insert(b"words", set_value(&[b"a"]), None);
+        let buf = encode(&ks);
+        let back = Keyspace::read_from(&mut &buf[..]).unwrap();
+        assert_eq!(back, ks);
+        let big = |ks: &Keyspace, key: &[u8]| {
+            crate::keyspace::encoding::is_big(ks.db(0).unwrap().get_value(key, 0).unwrap())
+        };
+        assert!(big(&back, b"shrunk"));
+        assert!(!big(&back, b"small"));
+        assert!(!big(&back, b"words"), "no flag written, none read");
+        // Version 1 had no flags: encodings follow the contents with the default limits.
+        let mut v1 = buf.clone();
+        v1[MAGIC.len()] = VERSION_1;
+        for byte in v1.iter_mut() {
+            if *byte == TAG_HASH | TAG_BIG {
+                *byte = TAG_HASH;
+            }
+        }
+        let back = Keyspace::read_from(&mut &v1[..]).unwrap();
+        assert!(!big(&back, b"shrunk"));
+        assert!(big(&back, b"words"));
+        // The flag on a string is corrupt input.
+        let mut bad = Keyspace::default();
+        bad.db_mut(0)
+            .unwrap()
+            .insert(b"s", Value::string(b"x"), None);
+        let mut buf = encode(&bad);
+        let tag = buf.len() - 4 - 2 - 1;
+        assert_eq!(buf[tag], TAG_STRING);
+        buf[tag] |= TAG_BIG;
+        assert!(Keyspace::read_from(&mut &buf[..]).is_err());
     }
 
     #[test]

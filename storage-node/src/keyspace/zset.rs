@@ -176,9 +176,11 @@ pub struct ZSet {
 }
 
 impl PartialEq for ZSet {
-    /// Two sorted sets are equal when they hold the same members with bit-identical scores.
+    /// Two sorted sets are equal when they hold the same members with bit-identical scores, in
+    /// the same encoding.
     fn eq(&self, other: &ZSet) -> bool {
         self.len() == other.len()
+            && self.is_big() == other.is_big()
             && self
                 .dict
                 .iter()
@@ -188,6 +190,16 @@ impl PartialEq for ZSet {
 }
 
 impl ZSet {
+    /// Returns true once the sorted set is a `skiplist` (see [`crate::keyspace::encoding`]).
+    pub fn is_big(&self) -> bool {
+        self.dict.is_big()
+    }
+
+    /// Records the conversion to `skiplist`; it is never undone.
+    pub fn set_big(&mut self) {
+        self.dict.set_big();
+    }
+
     /// Returns the number of members.
     pub fn len(&self) -> usize {
         self.dict.len()

@@ -25,6 +25,7 @@ use tinyredis_common::{Reply, ReplyError};
 use super::typ::{LogId, SnapshotMeta, StoredMembership};
 use super::{Op, Request, Response, TypeConfig, codec};
 use crate::commands::{self, WriteCtx};
+use crate::keyspace::EncodingLimits;
 use crate::keyspace::Keyspace;
 
 /// The most client sessions remembered for retry deduplication; the least recently written are
@@ -201,6 +202,7 @@ impl SmState {
                     .enumerate()
                     .map(|(i, argv)| {
                         if let Some(reply) = self.settings.apply(index, argv) {
+                            self.keyspace.set_limits(encoding_limits(&self.settings));
                             return reply;
                         }
                         if let Some(reply) = commands::select_in_transaction(argv, &mut db) {
@@ -275,11 +277,17 @@ fn write_snapshot_file(state: &SmState, path: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// The encoding thresholds of the cluster settings.
+fn encoding_limits(settings: &ClusterSettings) -> EncodingLimits {
+    EncodingLimits::from_settings(|name| settings.get(name))
+}
+
 /// Reads a snapshot file into a state.
 fn read_snapshot_file(path: &Path) -> io::Result<SmState> {
     let mut r = BufReader::with_capacity(1 << 20, fs::File::open(path)?);
     let header = read_header(&mut r)?;
-    let keyspace = Keyspace::read_from(&mut r)?;
+    let mut keyspace = Keyspace::read_from(&mut r)?;
+    keyspace.set_limits(encoding_limits(&header.settings));
     Ok(SmState {
         keyspace,
         last_applied: header.last_log_id,

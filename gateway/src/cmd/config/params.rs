@@ -65,6 +65,29 @@ const MAXMEMORY_POLICIES: &[&str] = &[
     "noeviction",
 ];
 
+/// A `size_t` parameter bounded by `LONG_MAX`, given as a plain integer.
+const SIZE_T: Kind = Kind::Unsigned {
+    min: 0,
+    max: i64::MAX as u64,
+};
+
+/// A `size_t` parameter bounded by `LONG_MAX`, given as a memory value (`1kb`).
+const SIZE_T_MEMORY: Kind = Kind::Memory {
+    min: 0,
+    max: i64::MAX as u64,
+    signed: false,
+};
+
+/// Old names Redis 7.0 still accepts, mapped to the parameter they stand for. CONFIG GET lists
+/// them too, under their own name.
+pub static ALIASES: &[(&str, &str)] = &[
+    ("hash-max-ziplist-entries", "hash-max-listpack-entries"),
+    ("hash-max-ziplist-value", "hash-max-listpack-value"),
+    ("zset-max-ziplist-entries", "zset-max-listpack-entries"),
+    ("zset-max-ziplist-value", "zset-max-listpack-value"),
+    ("list-max-ziplist-size", "list-max-listpack-size"),
+];
+
 /// Every parameter, in the order CONFIG GET lists them.
 pub static PARAMS: &[Param] = &[
     Param {
@@ -150,6 +173,71 @@ pub static PARAMS: &[Param] = &[
         },
         default: "",
     },
+    // Encoding thresholds (cluster-wide: every replica picks the same encodings). They decide
+    // what OBJECT ENCODING answers for a collection, as in Redis.
+    Param {
+        name: "hash-max-listpack-entries",
+        scope: Scope::Cluster,
+        kind: SIZE_T,
+        default: "512",
+    },
+    Param {
+        name: "hash-max-listpack-value",
+        scope: Scope::Cluster,
+        kind: SIZE_T_MEMORY,
+        default: "64",
+    },
+    Param {
+        name: "set-max-intset-entries",
+        scope: Scope::Cluster,
+        kind: SIZE_T,
+        default: "512",
+    },
+    Param {
+        name: "zset-max-listpack-entries",
+        scope: Scope::Cluster,
+        kind: SIZE_T,
+        default: "128",
+    },
+    Param {
+        name: "zset-max-listpack-value",
+        scope: Scope::Cluster,
+        kind: SIZE_T_MEMORY,
+        default: "64",
+    },
+    // Lists are always `quicklist` in 7.0; these two are kept for clients that set them.
+    Param {
+        name: "list-max-listpack-size",
+        scope: Scope::Cluster,
+        kind: Kind::Signed {
+            min: i32::MIN as i64,
+            max: i32::MAX as i64,
+        },
+        default: "-2",
+    },
+    Param {
+        name: "list-compress-depth",
+        scope: Scope::Cluster,
+        kind: Kind::Signed {
+            min: 0,
+            max: i32::MAX as i64,
+        },
+        default: "0",
+    },
+    // The sparse HyperLogLog representation is promoted to dense above this size.
+    Param {
+        name: "hll-sparse-max-bytes",
+        scope: Scope::Cluster,
+        kind: SIZE_T_MEMORY,
+        default: "3000",
+    },
+    // RESTORE always checks payloads deeply; the setting is kept for clients that set it.
+    Param {
+        name: "sanitize-dump-payload",
+        scope: Scope::Cluster,
+        kind: Kind::Enum(&["no", "yes", "clients"]),
+        default: "no",
+    },
     Param {
         name: "maxmemory",
         scope: Scope::Cluster,
@@ -182,9 +270,34 @@ pub static PARAMS: &[Param] = &[
 
 /// Finds a parameter by name, without case.
 pub fn lookup(name: &[u8]) -> Option<&'static Param> {
-    PARAMS
+    lookup_named(name).map(|(_, p)| p)
+}
+
+/// Finds a parameter by name or alias, without case; returns the (lowercase) name that matched
+/// with the parameter.
+pub fn lookup_named(name: &[u8]) -> Option<(&'static str, &'static Param)> {
+    if let Some(p) = PARAMS
         .iter()
         .find(|p| p.name.as_bytes().eq_ignore_ascii_case(name))
+    {
+        return Some((p.name, p));
+    }
+    let (alias, target) = ALIASES
+        .iter()
+        .find(|(alias, _)| alias.as_bytes().eq_ignore_ascii_case(name))?;
+    PARAMS
+        .iter()
+        .find(|p| p.name == *target)
+        .map(|p| (*alias, p))
+}
+
+/// Every name CONFIG GET matches patterns against: each parameter's, then each alias's.
+pub fn all_names() -> impl Iterator<Item = (&'static str, &'static Param)> {
+    PARAMS.iter().map(|p| (p.name, p)).chain(
+        ALIASES
+            .iter()
+            .filter_map(|(alias, target)| lookup(target.as_bytes()).map(|p| (*alias, p))),
+    )
 }
 
 /// Checks a value as Redis's CONFIG SET does and returns it normalized (as CONFIG GET shows it),

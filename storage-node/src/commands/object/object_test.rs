@@ -2,7 +2,6 @@ use bytes::Bytes;
 use tinyredis_common::Reply;
 use tinyredis_common::ReplyError;
 
-use super::zset_encoding;
 use crate::commands::test_util::*;
 
 fn encoding(h: &mut Harness, key: &str) -> Reply {
@@ -81,11 +80,48 @@ fn collection_encodings() {
 }
 
 #[test]
-fn zset_thresholds() {
-    assert_eq!(zset_encoding(1, 1), "listpack");
-    assert_eq!(zset_encoding(128, 64), "listpack");
-    assert_eq!(zset_encoding(129, 1), "skiplist");
-    assert_eq!(zset_encoding(1, 65), "skiplist");
+fn zset_thresholds_and_one_way_conversions() {
+    let mut h = Harness::default();
+    let long = "m".repeat(65);
+    for i in 0..128 {
+        h.run(&["ZADD", "z", &i.to_string(), &format!("m{i}")]);
+    }
+    h.run(&["ZADD", "edge", "1", &"m".repeat(64)]);
+    assert_eq!(encoding(&mut h, "z"), bulk("listpack"));
+    assert_eq!(encoding(&mut h, "edge"), bulk("listpack"));
+    h.run(&["ZADD", "z", "1", "one-more"]);
+    h.run(&["ZADD", "long", "1", &long]);
+    assert_eq!(encoding(&mut h, "z"), bulk("skiplist"));
+    assert_eq!(encoding(&mut h, "long"), bulk("skiplist"));
+    // Shrinking never converts back; a STORE result is a new value, encoded by its contents.
+    h.run(&["ZREMRANGEBYRANK", "z", "0", "100"]);
+    assert_eq!(encoding(&mut h, "z"), bulk("skiplist"));
+    h.run(&["ZUNIONSTORE", "u", "1", "z"]);
+    assert_eq!(encoding(&mut h, "u"), bulk("listpack"));
+    h.run(&["SADD", "s2", "a", "1"]);
+    h.run(&["SREM", "s2", "a"]);
+    assert_eq!(encoding(&mut h, "s2"), bulk("hashtable"));
+    h.run(&["SINTERSTORE", "s3", "s2"]);
+    assert_eq!(encoding(&mut h, "s3"), bulk("intset"));
+    // A copy keeps the encoding.
+    h.run(&["COPY", "z", "zc"]);
+    assert_eq!(encoding(&mut h, "zc"), bulk("skiplist"));
+}
+
+#[test]
+fn thresholds_come_from_the_keyspace_limits() {
+    let mut h = Harness::default();
+    h.ks.set_limits(crate::keyspace::EncodingLimits {
+        zset_max_entries: 0,
+        hash_max_value: 2,
+        ..Default::default()
+    });
+    h.run(&["ZADD", "z", "1", "a"]);
+    h.run(&["HSET", "h", "f", "ab"]);
+    h.run(&["HSET", "h2", "f", "abc"]);
+    assert_eq!(encoding(&mut h, "z"), bulk("skiplist"));
+    assert_eq!(encoding(&mut h, "h"), bulk("listpack"));
+    assert_eq!(encoding(&mut h, "h2"), bulk("hashtable"));
 }
 
 #[test]
