@@ -110,6 +110,8 @@ commands! {
     Multi => "multi", 1, Gateway, (0, 0, 0), ["noscript", "loading", "stale", "fast", "allow_busy"];
     Exec => "exec", 1, Gateway, (0, 0, 0), ["noscript", "loading", "stale", "skip_slowlog"];
     Discard => "discard", 1, Gateway, (0, 0, 0), ["noscript", "loading", "stale", "fast", "allow_busy"];
+    Watch => "watch", -2, Gateway, (1, -1, 1), ["noscript", "loading", "stale", "fast", "allow_busy"];
+    Unwatch => "unwatch", 1, Gateway, (0, 0, 0), ["noscript", "loading", "stale", "fast", "allow_busy"];
     Lastsave => "lastsave", 1, Gateway, (0, 0, 0), ["loading", "stale", "fast"];
     // Containers: Redis lists no flags or keys for the container itself.
     Cluster => "cluster", -2, Gateway, (0, 0, 0), [];

@@ -9,6 +9,9 @@ use std::fmt;
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
+/// The text of [`ReplyError::watch_failed`].
+const WATCH_FAILED: &str = "watched keys changed";
+
 /// Every error a client can see, with Redis's exact wording.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum ReplyError {
@@ -74,6 +77,17 @@ impl ReplyError {
     /// Builds an `ERR <message>` error from a static message.
     pub fn err(message: &'static str) -> ReplyError {
         ReplyError::Err(Bytes::from_static(message.as_bytes()))
+    }
+
+    /// The internal reply of a storage node whose WATCH check found a changed key (the gateway
+    /// turns it into EXEC's null reply; clients never see it).
+    pub fn watch_failed() -> ReplyError {
+        ReplyError::err(WATCH_FAILED)
+    }
+
+    /// Returns true for [`ReplyError::watch_failed`].
+    pub fn is_watch_failed(&self) -> bool {
+        matches!(self, ReplyError::Err(text) if &text[..] == WATCH_FAILED.as_bytes())
     }
 
     /// Builds the wrong-arity error for a command name given in any case.

@@ -208,6 +208,7 @@ impl Connection {
                 CommandId::Exec
                     | CommandId::Discard
                     | CommandId::Multi
+                    | CommandId::Watch
                     | CommandId::Quit
                     | CommandId::Reset
             )
@@ -224,6 +225,11 @@ impl Connection {
                     CommandId::Multi => self.multi(),
                     CommandId::Exec => self.exec().await,
                     CommandId::Discard => self.discard(),
+                    CommandId::Watch => self.watch(&argv).await,
+                    CommandId::Unwatch => {
+                        self.session.watched.clear();
+                        Reply::Ok
+                    }
                     _ => cmd::execute(&mut self.session, &self.shared, spec.id, &argv).await,
                 };
                 self.finished(spec.id, &argv, started.elapsed(), &reply);
@@ -273,7 +279,44 @@ impl Connection {
             return Reply::Error(ReplyError::err("DISCARD without MULTI"));
         }
         self.session.multi_dirty = false;
+        self.session.watched.clear();
         Reply::Ok
+    }
+
+    /// `WATCH key [key ...]`: records each key's digest as the leader sees it now (a linearizable
+    /// read); EXEC aborts if any of them differs when the transaction is applied.
+    async fn watch(&mut self, argv: &[Bytes]) -> Reply {
+        if self.session.multi.is_some() {
+            return Reply::Error(ReplyError::err("WATCH inside MULTI is not allowed"));
+        }
+        let db = Bytes::from(self.session.db.to_string());
+        let mut digest = vec![Bytes::from_static(b"watch"), Bytes::from_static(b"digest")];
+        for key in &argv[1..] {
+            digest.push(db.clone());
+            digest.push(key.clone());
+        }
+        let (mut replies, _) = self
+            .send(false, self.session.db, vec![pb::Command { argv: digest }])
+            .await;
+        match replies.pop() {
+            Some(Reply::Array(digests)) if digests.len() == argv.len() - 1 => {
+                for (key, digest) in argv[1..].iter().zip(digests) {
+                    let Reply::Bulk(digest) = digest else {
+                        return Reply::Error(ReplyError::err(
+                            "internal error: bad WATCH reply from storage node",
+                        ));
+                    };
+                    self.session
+                        .watched
+                        .push((self.session.db, key.clone(), digest));
+                }
+                Reply::Ok
+            }
+            Some(err @ Reply::Error(_)) => err,
+            _ => Reply::Error(ReplyError::err(
+                "internal error: bad WATCH reply from storage node",
+            )),
+        }
     }
 
     /// `EXEC`: runs the queued commands atomically. Every keyspace command of the transaction
@@ -284,6 +327,7 @@ impl Connection {
         let Some(queue) = self.session.multi.take() else {
             return Reply::Error(ReplyError::err("EXEC without MULTI"));
         };
+        let watched = std::mem::take(&mut self.session.watched);
         if std::mem::take(&mut self.session.multi_dirty) {
             return Reply::Error(ReplyError::ExecAbort);
         }
@@ -297,12 +341,24 @@ impl Connection {
             .iter()
             .zip(&specs)
             .any(|(argv, spec)| spec.is_write_call(argv));
-        let node_commands: Vec<pb::Command> = queue
-            .iter()
-            .zip(&specs)
-            .filter(|(_, spec)| to_node(spec))
-            .map(|(argv, _)| pb::Command { argv: argv.clone() })
-            .collect();
+        let mut node_commands: Vec<pb::Command> = Vec::with_capacity(queue.len() + 1);
+        // The watched keys' digests go first: the node checks them atomically with the
+        // transaction and skips it if any key changed.
+        if !watched.is_empty() {
+            let mut check = vec![Bytes::from_static(b"watch"), Bytes::from_static(b"check")];
+            for (db, key, digest) in watched {
+                check.extend([Bytes::from(db.to_string()), key, digest]);
+            }
+            node_commands.push(pb::Command { argv: check });
+        }
+        let checked = !node_commands.is_empty();
+        node_commands.extend(
+            queue
+                .iter()
+                .zip(&specs)
+                .filter(|(_, spec)| to_node(spec))
+                .map(|(argv, _)| pb::Command { argv: argv.clone() }),
+        );
         let n_node = node_commands.len() as u32;
         let started = Instant::now();
         let mut node_replies = if node_commands.is_empty() {
@@ -311,6 +367,19 @@ impl Connection {
             self.send(write, self.session.db, node_commands).await.0
         }
         .into_iter();
+        if checked {
+            match node_replies.next() {
+                Some(Reply::Ok) => {}
+                // A watched key changed (or the check could not run): nothing was executed.
+                Some(Reply::Error(e)) if e.is_watch_failed() => return Reply::NilArray,
+                Some(err @ Reply::Error(_)) => return err,
+                _ => {
+                    return Reply::Error(ReplyError::err(
+                        "internal error: bad WATCH reply from storage node",
+                    ));
+                }
+            }
+        }
         let node_share = started.elapsed() / n_node.max(1);
         let mut replies = Vec::with_capacity(queue.len());
         for (argv, spec) in queue.iter().zip(&specs) {

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
+
 use crate::clients::ClientEntry;
 use crate::resp::Protocol;
 
@@ -19,6 +21,9 @@ pub struct Session {
     pub multi: Option<Vec<Vec<bytes::Bytes>>>,
     /// A command queued in the open transaction was refused: EXEC will abort.
     pub multi_dirty: bool,
+    /// The keys WATCHed since the last EXEC, DISCARD or UNWATCH: `(db, key, digest)`, the digest
+    /// as the leader computed it (see the storage node's `commands::watch`).
+    pub watched: Vec<(u32, Bytes, Bytes)>,
 }
 
 impl Session {
@@ -31,6 +36,7 @@ impl Session {
             quit: false,
             multi: None,
             multi_dirty: false,
+            watched: Vec::new(),
         }
     }
 

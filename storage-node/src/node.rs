@@ -197,13 +197,26 @@ impl Node {
             seed: None,
         };
         let mut db = db as usize;
-        let replies = commands
-            .iter()
-            .map(|argv| {
-                commands::select_in_transaction(argv, &mut db)
-                    .unwrap_or_else(|| commands::execute_read(&state.keyspace, db, argv, &ctx))
-            })
-            .collect();
+        let mut replies = Vec::with_capacity(commands.len());
+        for argv in commands {
+            if let Some(reply) = commands::select_in_transaction(argv, &mut db) {
+                replies.push(reply);
+                continue;
+            }
+            match commands::watch::execute(&state.keyspace, argv, ctx.now_ms) {
+                commands::watch::Outcome::NotWatch => {}
+                commands::watch::Outcome::Reply(reply) => {
+                    replies.push(reply);
+                    continue;
+                }
+                commands::watch::Outcome::WatchFailed => {
+                    replies.push(commands::watch::failed_reply());
+                    replies.resize(commands.len(), Reply::Nil);
+                    break;
+                }
+            }
+            replies.push(commands::execute_read(&state.keyspace, db, argv, &ctx));
+        }
         Ok(pb_replies(replies))
     }
 

@@ -21,3 +21,4 @@ mod sort_dump;
 mod tools;
 mod types;
 mod util;
+mod watch;

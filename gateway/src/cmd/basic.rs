@@ -39,6 +39,7 @@ pub fn reset(session: &mut Session) -> Reply {
     session.set_protocol(Protocol::Resp2);
     session.multi = None;
     session.multi_dirty = false;
+    session.watched.clear();
     {
         let mut meta = session.client.meta();
         meta.name = None;

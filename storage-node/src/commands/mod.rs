@@ -58,6 +58,8 @@ pub mod sort;
 pub mod bitfield;
 pub mod bits;
 pub mod hll;
+// WATCH.
+pub mod watch;
 
 use bytes::Bytes;
 use tinyredis_common::CommandId;
@@ -220,6 +222,8 @@ fn handler(id: CommandId) -> Handler {
         | CommandId::Multi
         | CommandId::Exec
         | CommandId::Discard
+        | CommandId::Watch
+        | CommandId::Unwatch
         | CommandId::Lastsave
         | CommandId::Cluster
         | CommandId::Module

@@ -154,6 +154,26 @@ impl Keyspace {
     }
 }
 
+/// Returns a 64-bit digest of an entry's contents (type, encoding, value and expiry) in the
+/// snapshot encoding: equal for equal entries on every replica, and different, but for hash
+/// collisions, after any change of the value or its expiry (what WATCH compares).
+pub fn entry_digest(entry: &Entry) -> u64 {
+    struct Xxh3(xxhash_rust::xxh3::Xxh3Default);
+    impl Write for Xxh3 {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut hasher = Xxh3(xxhash_rust::xxh3::Xxh3Default::new());
+    // Writing into the hasher cannot fail.
+    let _ = write_entry(&mut hasher, b"", entry);
+    hasher.0.digest()
+}
+
 fn write_entry<W: Write>(w: &mut W, key: &[u8], entry: &Entry) -> io::Result<()> {
     write_blob(w, key)?;
     // Commands never store an expiry of 0 (it would be in the past); clamp so 0 keeps meaning "none".

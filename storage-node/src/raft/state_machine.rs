@@ -24,7 +24,7 @@ use tinyredis_common::{Reply, ReplyError};
 
 use super::typ::{LogId, SnapshotMeta, StoredMembership};
 use super::{Op, Request, Response, TypeConfig, codec};
-use crate::commands::{self, WriteCtx};
+use crate::commands::{self, WriteCtx, watch};
 use crate::keyspace::EncodingLimits;
 use crate::keyspace::Keyspace;
 
@@ -197,24 +197,36 @@ impl SmState {
                     }
                 }
                 let mut db = *db as usize;
-                let replies: Vec<Reply> = commands
-                    .iter()
-                    .enumerate()
-                    .map(|(i, argv)| {
-                        if let Some(reply) = self.settings.apply(index, argv) {
-                            self.keyspace.set_limits(encoding_limits(&self.settings));
-                            return reply;
+                let mut replies: Vec<Reply> = Vec::with_capacity(commands.len());
+                for (i, argv) in commands.iter().enumerate() {
+                    if let Some(reply) = self.settings.apply(index, argv) {
+                        self.keyspace.set_limits(encoding_limits(&self.settings));
+                        replies.push(reply);
+                        continue;
+                    }
+                    if let Some(reply) = commands::select_in_transaction(argv, &mut db) {
+                        replies.push(reply);
+                        continue;
+                    }
+                    match watch::execute(&self.keyspace, argv, now_ms) {
+                        watch::Outcome::NotWatch => {}
+                        watch::Outcome::Reply(reply) => {
+                            replies.push(reply);
+                            continue;
                         }
-                        if let Some(reply) = commands::select_in_transaction(argv, &mut db) {
-                            return reply;
+                        // A watched key changed: the transaction does not run.
+                        watch::Outcome::WatchFailed => {
+                            replies.push(watch::failed_reply());
+                            replies.resize(commands.len(), Reply::Nil);
+                            break;
                         }
-                        let ctx = WriteCtx {
-                            now_ms,
-                            seed: mix_seed(req.seed, i as u64),
-                        };
-                        commands::execute_write(&mut self.keyspace, db, argv, &ctx)
-                    })
-                    .collect();
+                    }
+                    let ctx = WriteCtx {
+                        now_ms,
+                        seed: mix_seed(req.seed, i as u64),
+                    };
+                    replies.push(commands::execute_write(&mut self.keyspace, db, argv, &ctx));
+                }
                 if *seq != 0 {
                     self.sessions
                         .record(*client_id, *seq, replies.clone(), index);
