@@ -312,7 +312,7 @@ fn push(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx, end: End, only_existing: bo
                 list.push(end, element);
             }
             let len = list.len();
-            db.insert(key, Value::List(list), None);
+            db.insert(key, Value::List(Box::new(list)), None);
             Reply::Integer(len as i64)
         }
         Err(err) => Reply::Error(err),
@@ -393,7 +393,7 @@ fn move_element(
         Ok(None) | Err(_) => {
             let mut list = List::default();
             list.push_owned(to, element.clone());
-            db.insert(destination, Value::List(list), None);
+            db.insert(destination, Value::List(Box::new(list)), None);
         }
     }
     delete_if_empty(db, source, ctx.now_ms);

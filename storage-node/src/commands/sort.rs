@@ -82,7 +82,7 @@ pub fn sort_write(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
         // The results are stored values (elements, looked-up values) or empty strings: owned
         // data, never slices of the request.
         let list: List = results.into_iter().map(Option::unwrap_or_default).collect();
-        db.insert(dest, Value::List(list), None);
+        db.insert(dest, Value::List(Box::new(list)), None);
     }
     Reply::Integer(n_results)
 }

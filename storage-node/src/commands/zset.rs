@@ -464,7 +464,7 @@ fn add(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx, incr: bool) -> Result<Reply,
                 Reply::Integer(0)
             });
         }
-        db.insert(key, Value::ZSet(ZSet::default()), None);
+        db.insert(key, Value::ZSet(Box::new(ZSet::default())), None);
     }
     let zset = db
         .value_mut(key, ctx.now_ms)
@@ -1236,7 +1236,7 @@ fn store(db: &mut Db, destination: &[u8], members: Vec<(Bytes, f64)>) -> Reply {
         zset.insert_new(MemberKey::new(member), score);
     }
     let size = zset.len();
-    db.insert(destination, Value::ZSet(zset), None);
+    db.insert(destination, Value::ZSet(Box::new(zset)), None);
     Reply::Integer(size as i64)
 }
 

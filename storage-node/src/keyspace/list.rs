@@ -338,8 +338,8 @@ mod tests {
         let b = a.clone();
         a.push(End::Right, b"b");
         assert_eq!(items(&b), ["a"]);
-        assert_eq!(Value::List(b.clone()).as_list(), Some(&b));
+        assert_eq!(Value::List(Box::new(b.clone())).as_list(), Some(&b));
         assert_eq!(Value::string(b"s").as_list(), None);
-        assert_eq!(Value::List(b).type_name(), "list");
+        assert_eq!(Value::List(Box::new(b)).type_name(), "list");
     }
 }

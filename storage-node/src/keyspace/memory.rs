@@ -124,7 +124,7 @@ mod tests {
             let len = if i < 10 { 1000 } else { 10 };
             list.push(End::Right, &vec![b'x'; len]);
         }
-        let e = entry(Value::List(list));
+        let e = entry(Value::List(Box::new(list)));
         let exact = key_usage(b"l", &e, 0);
         let sampled = key_usage(b"l", &e, 5);
         assert!(sampled > exact, "{sampled} vs {exact}");

@@ -408,7 +408,7 @@ impl<'a> Reader<'a> {
                     };
                     add_scored(&mut zset, member, score)?;
                 }
-                Ok(Value::ZSet(zset))
+                Ok(Value::ZSet(Box::new(zset)))
             }
             TYPE_HASH => {
                 let n = self.count()?;
@@ -512,7 +512,7 @@ fn non_empty_list(items: Vec<Bytes>) -> Result<Value, RestoreError> {
     if items.is_empty() {
         return Err(RestoreError::BadFormat);
     }
-    Ok(Value::List(items.into_iter().collect::<List>()))
+    Ok(Value::List(Box::new(items.into_iter().collect::<List>())))
 }
 
 fn non_empty(value: Value, check: impl Fn(&Value) -> bool) -> Result<Value, RestoreError> {
@@ -569,7 +569,7 @@ fn zset_from_pairs(elements: &[Element<'_>]) -> Result<Value, RestoreError> {
         };
         add_scored(&mut zset, owned(pair[0]), score)?;
     }
-    Ok(Value::ZSet(zset))
+    Ok(Value::ZSet(Box::new(zset)))
 }
 
 #[cfg(test)]

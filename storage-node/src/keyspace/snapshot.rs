@@ -240,12 +240,12 @@ fn read_db<R: Read>(r: &mut R, db: &mut Db) -> io::Result<()> {
         let mut value = match tag & !TAG_BIG {
             TAG_STRING => Value::String(read_blob(r)?),
             // Lists.
-            TAG_LIST => Value::List(read_list(r)?),
+            TAG_LIST => Value::List(Box::new(read_list(r)?)),
             // Hashes and sets.
             TAG_HASH => Value::Hash(read_hash(r)?),
             TAG_SET => Value::Set(read_set(r)?),
             // Sorted sets.
-            TAG_ZSET => Value::ZSet(read_zset(r)?),
+            TAG_ZSET => Value::ZSet(Box::new(read_zset(r)?)),
             _ => return Err(invalid("unknown value type in keyspace snapshot")),
         };
         if tag & TAG_BIG != 0 {
@@ -556,7 +556,9 @@ mod tests {
 
     // Lists.
     fn list_value(elements: &[&[u8]]) -> Value {
-        Value::List(elements.iter().map(|e| Bytes::copy_from_slice(e)).collect())
+        Value::List(Box::new(
+            elements.iter().map(|e| Bytes::copy_from_slice(e)).collect(),
+        ))
     }
 
     #[test]
@@ -819,7 +821,7 @@ mod tests {
         for (member, score) in pairs {
             zset.insert(&Bytes::copy_from_slice(member), *score);
         }
-        Value::ZSet(zset)
+        Value::ZSet(Box::new(zset))
     }
 
     #[test]
@@ -842,7 +844,7 @@ mod tests {
         }
         ks.db_mut(9)
             .unwrap()
-            .insert(b"big_zset", Value::ZSet(big), None);
+            .insert(b"big_zset", Value::ZSet(Box::new(big)), None);
 
         let buf = encode(&ks);
         let mut reader = &buf[..];

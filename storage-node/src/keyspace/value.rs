@@ -21,8 +21,9 @@ pub enum Value {
     /// A Redis string: arbitrary bytes.
     String(Bytes),
     // Lists.
-    /// A Redis list (see [`crate::keyspace::list`]).
-    List(List),
+    /// A Redis list (see [`crate::keyspace::list`]). Boxed, like the sorted set, so that a
+    /// [`Value`] stays as small as a string's handle: most keys are strings.
+    List(Box<List>),
     // Hashes and sets.
     /// A Redis hash: fields mapped to values (see [`crate::keyspace::hash`]).
     Hash(Hash),
@@ -30,7 +31,7 @@ pub enum Value {
     Set(Set),
     // Sorted sets.
     /// A Redis sorted set: members with scores (see [`crate::keyspace::zset`]).
-    ZSet(ZSet),
+    ZSet(Box<ZSet>),
 }
 
 impl Value {

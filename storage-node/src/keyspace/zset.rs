@@ -733,7 +733,7 @@ mod tests {
 
     #[test]
     fn zset_values() {
-        let mut value = Value::ZSet(zset(&[("m", 1.0)]));
+        let mut value = Value::ZSet(Box::new(zset(&[("m", 1.0)])));
         assert_eq!(value.type_name(), "zset");
         assert_eq!(value.as_zset().map(ZSet::len), Some(1));
         assert!(value.as_zset_mut().is_some());

@@ -24,7 +24,7 @@ fn b(text: &str) -> Bytes {
 }
 
 fn list(items: &[&str]) -> Value {
-    Value::List(items.iter().map(|item| b(item)).collect())
+    Value::List(Box::new(items.iter().map(|item| b(item)).collect()))
 }
 
 fn hash(pairs: &[(&str, &str)]) -> Value {
@@ -48,7 +48,7 @@ fn zset(pairs: &[(&str, f64)]) -> Value {
     for (member, score) in pairs {
         zset.insert(&b(member), *score);
     }
-    Value::ZSet(zset)
+    Value::ZSet(Box::new(zset))
 }
 
 /// DUMP payloads recorded from redis-server 7.0.15 with default settings.
