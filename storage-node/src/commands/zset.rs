@@ -464,7 +464,7 @@ fn add(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx, incr: bool) -> Result<Reply,
                 Reply::Integer(0)
             });
         }
-        db.insert(key, Value::ZSet(Box::new(ZSet::default())), None);
+        db.insert(key, Value::ZSet(Box::default()), None);
     }
     let zset = db
         .value_mut(key, ctx.now_ms)
