@@ -626,8 +626,12 @@ subcommands! {
     Client => "client|info", 2, ["noscript", "loading", "stale"], [Slow Connection], [];
     Client => "client|kill", -3, ["admin", "noscript", "loading", "stale"], [Admin Slow Dangerous Connection], [];
     Client => "client|list", -2, ["admin", "noscript", "loading", "stale"], [Admin Slow Dangerous Connection], [];
+    // CLIENT NO-TOUCH and SETINFO are Redis 7.2's: answered because clients send them (redis-py
+    // sends SETINFO on connect).
+    Client => "client|no-touch", 3, ["noscript", "loading", "stale"], [Slow Connection], [];
     Client => "client|no-evict", 3, ["admin", "noscript", "loading", "stale"], [Admin Slow Dangerous Connection], [];
     Client => "client|pause", -3, ["admin", "noscript", "loading", "stale"], [Admin Slow Dangerous Connection], [];
+    Client => "client|setinfo", 4, ["noscript", "loading", "stale"], [Slow Connection], [];
     Client => "client|reply", 3, ["noscript", "loading", "stale"], [Slow Connection], [];
     Client => "client|setname", 3, ["noscript", "loading", "stale"], [Slow Connection], [];
     Client => "client|tracking", -3, ["noscript", "loading", "stale"], [Slow Connection], [];

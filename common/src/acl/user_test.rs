@@ -45,8 +45,8 @@ fn descriptions_match_redis() {
         "off ~a* %R~b* ~c* resetchannels &ch1 &ch2 -@all +select|0 +select|1"
     );
     assert_eq!(
-        describe(&user("+client -client|kill (~x* +get)")),
-        "off resetchannels -@all +client -client|kill (~x* resetchannels -@all +get)"
+        describe(&user("+config -config|set (~x* +get)")),
+        "off resetchannels -@all +config -config|set (~x* resetchannels -@all +get)"
     );
     assert_eq!(
         describe(&user("on nopass allkeys allchannels allcommands")),
