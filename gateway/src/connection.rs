@@ -322,6 +322,8 @@ impl Connection {
                 return;
             }
         };
+        // CLIENT LIST's `cmd=` names the subcommand, as Redis's `lastcmd`.
+        self.session.client.meta().last_cmd = target.full_name();
         if self.auth_required() && !target.flags().contains(&"no_auth") {
             self.flush_segment().await;
             self.reject(Some(spec.id), ReplyError::NoAuth);

@@ -48,7 +48,7 @@ const HELP: &[&str] = &[
     "WHOAMI",
     "    Return the current connection username.",
     "HELP",
-    "    Print this help.",
+    "    Prints this help.",
 ];
 
 /// Redis's answer to ACL LOAD and SAVE without an ACL file; users live in the cluster here.
