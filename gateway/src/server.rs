@@ -223,7 +223,7 @@ async fn close_deleted_users(
                 let meta = client.meta();
                 (meta.user.clone(), meta.user_created)
             };
-            if !acl.user(&name).is_some_and(|u| u.created == created) {
+            if acl.user(&name).is_none_or(|u| u.created != created) {
                 tracing::debug!(
                     client = client.id,
                     "closing a client whose user was deleted"

@@ -120,10 +120,10 @@ pub fn merge_selector_args<A: AsRef<[u8]>>(args: &[A]) -> Result<Vec<Vec<u8>>, u
         if let Some((_, group)) = open.as_mut() {
             group.push(b' ');
             group.extend_from_slice(arg);
-            if arg.last() == Some(&b')') {
-                if let Some((_, group)) = open.take() {
-                    merged.push(group);
-                }
+            if arg.last() == Some(&b')')
+                && let Some((_, group)) = open.take()
+            {
+                merged.push(group);
             }
             continue;
         }

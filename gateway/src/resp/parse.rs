@@ -656,7 +656,7 @@ mod tests {
         check_with(
             &unauth,
             ten.as_bytes(),
-            &format!("[{}]", vec!["\"a\""; 10].join(" ")),
+            &format!("[{}]", ["\"a\""; 10].join(" ")),
         );
         check_with(
             &unauth,
