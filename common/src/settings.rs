@@ -2,14 +2,15 @@
 //!
 //! A gateway is stateless (DESIGN.md invariant 2), so what must look the same from every gateway
 //! lives in the state machine as [`ClusterSettings`]: the CONFIG parameters that describe the
-//! cluster rather than one gateway process (`maxmemory`, `save`, …). Gateways change them by
+//! cluster rather than one gateway process (`maxmemory`, `save`, `requirepass`, …) and the ACL
+//! users. Gateways change them by
 //! sending an internal write command (`CONFIG SET name value …` with canonical names and values
 //! the gateway already validated) in an ordinary write segment, so the change is one log entry with
 //! the usual exactly-once retry; [`ClusterSettings::apply`] is its deterministic apply. Gateways
 //! read the settings through the `Kv.Settings` RPC, which long-polls on [`ClusterSettings::version`].
 //!
-//! Client commands named CONFIG never reach a node: the command table routes them to the gateway,
-//! so only a gateway can send these internal commands.
+//! Client commands named CONFIG and ACL never reach a node: the command table routes them to the
+//! gateway, so only a gateway can send these internal commands.
 
 use std::collections::BTreeMap;
 

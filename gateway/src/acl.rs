@@ -28,6 +28,8 @@ pub struct AclUser {
     pub created: u64,
     /// Its rules.
     pub user: User,
+    /// The user may run everything ([`User::unrestricted`]): checks are skipped.
+    pub unrestricted: bool,
 }
 
 /// The users, compiled from one version of the cluster settings.
@@ -55,6 +57,7 @@ impl AclState {
                 let entry = AclUser {
                     name: name.clone(),
                     created,
+                    unrestricted: user.unrestricted(),
                     user,
                 };
                 (name, std::sync::Arc::new(entry))
@@ -74,6 +77,7 @@ impl AclState {
             None => std::sync::Arc::new(AclUser {
                 name: Bytes::from_static(DEFAULT_USER),
                 created: 0,
+                unrestricted: true,
                 user: User::default_user(),
             }),
         }

@@ -209,8 +209,8 @@ impl Connection {
     /// Redis's `authRequired`: the client did not authenticate and the default user has a
     /// password or is off (or the gateway does not know the users yet).
     fn auth_required(&self) -> bool {
-        !self.session.authenticated
-            && (!self.auth_ready || self.shared.settings.default_requires_auth())
+        !self.auth_ready
+            || (!self.session.authenticated && self.shared.settings.default_requires_auth())
     }
 
     /// Takes the new version of the session's user if the users changed. Returns false, and
@@ -246,7 +246,7 @@ impl Connection {
     /// NOPERM error Redis 7.0 replies.
     fn acl_denial(&self, target: Target, argv: &[Bytes], context: LogContext) -> Option<Denied> {
         let user = &self.session.user;
-        if user.user.unrestricted() {
+        if user.unrestricted {
             return None;
         }
         let denied = user.user.check(target, argv).err()?;
@@ -322,8 +322,10 @@ impl Connection {
                 return;
             }
         };
-        // CLIENT LIST's `cmd=` names the subcommand, as Redis's `lastcmd`.
-        self.session.client.meta().last_cmd = target.full_name();
+        if target.is_subcommand() {
+            // CLIENT LIST's `cmd=` names the subcommand, as Redis's `lastcmd`.
+            self.session.client.meta().last_cmd = target.full_name();
+        }
         if self.auth_required() && !target.flags().contains(&"no_auth") {
             self.flush_segment().await;
             self.reject(Some(spec.id), ReplyError::NoAuth);
@@ -348,14 +350,6 @@ impl Connection {
             self.reject(Some(spec.id), error);
             return;
         }
-        if let Some(error) = cmd::sort::acl_check(&self.session, target, &argv) {
-            // SORT's BY and GET patterns need access to every key: Redis answers this while
-            // parsing SORT's options, as an ordinary error reply.
-            self.flush_segment().await;
-            self.finished(spec.id, &argv, Duration::ZERO, &error);
-            self.replies.push(error);
-            return;
-        }
         if let Some(queue) = self.session.multi.as_mut()
             && !matches!(
                 spec.id,
@@ -368,6 +362,14 @@ impl Connection {
         {
             queue.push(argv);
             self.replies.push(Reply::simple("QUEUED"));
+            return;
+        }
+        if let Some(error) = cmd::sort::acl_check(&self.session, target, &argv) {
+            // SORT's BY and GET patterns need access to every key: Redis answers this while
+            // parsing SORT's options, as an ordinary error reply.
+            self.flush_segment().await;
+            self.finished(spec.id, &argv, Duration::ZERO, &error);
+            self.replies.push(error);
             return;
         }
         match spec.route {
@@ -454,7 +456,10 @@ impl Connection {
             .zip(&specs)
             .map(|(argv, spec)| {
                 let target = command::resolve(spec, argv).ok()?;
-                let reason = match self.acl_denial(target, argv, LogContext::Multi)? {
+                let Some(denied) = self.acl_denial(target, argv, LogContext::Multi) else {
+                    return cmd::sort::acl_check(&self.session, target, argv);
+                };
+                let reason = match denied {
                     Denied::Command => "no permission to execute the command or subcommand",
                     Denied::Key(_) => "no permission to touch the specified keys",
                 };
@@ -534,9 +539,10 @@ impl Connection {
         if shared.slowlog.is_slow(elapsed) && !spec.flags.contains(&"skip_slowlog") {
             let client = &self.session.client;
             let name = client.meta().name.clone();
+            let argv = crate::slowlog::redacted(id, argv);
             shared
                 .slowlog
-                .push(argv, elapsed, client.addr.clone(), name);
+                .push(&argv, elapsed, client.addr.clone(), name);
         }
         let event = if spec.flags.contains(&"fast") {
             "fast-command"

@@ -119,6 +119,8 @@ pub struct Settings {
     /// The settings version of `acl`, so sessions notice a change with one atomic load, and the
     /// connection killer wakes up.
     acl_version: tokio::sync::watch::Sender<u64>,
+    /// The same version, read by every command without a lock.
+    acl_version_now: AtomicU64,
     /// Whether new connections must authenticate (the default user has a password or is off).
     default_requires_auth: AtomicBool,
     /// Becomes true once a copy of the cluster settings has been received.
@@ -143,6 +145,7 @@ impl Settings {
             cluster: RwLock::new(Arc::new(ClusterSettings::default())),
             acl: RwLock::new(Arc::new(AclState::default())),
             acl_version: tokio::sync::watch::Sender::new(0),
+            acl_version_now: AtomicU64::new(0),
             default_requires_auth: AtomicBool::new(false),
             loaded: tokio::sync::watch::Sender::new(false),
         }
@@ -223,6 +226,7 @@ impl Settings {
                     self.default_requires_auth
                         .store(acl.default_requires_auth(), Ordering::Relaxed);
                     *self.acl.write().unwrap_or_else(|e| e.into_inner()) = acl;
+                    self.acl_version_now.store(new.version, Ordering::Release);
                     self.acl_version.send_replace(new.version);
                 }
                 true
@@ -243,7 +247,7 @@ impl Settings {
     /// The settings version the users were last rebuilt at (cheap: sessions compare it with
     /// their copy on every command).
     pub fn acl_version(&self) -> u64 {
-        *self.acl_version.borrow()
+        self.acl_version_now.load(Ordering::Acquire)
     }
 
     /// Watches [`Settings::acl_version`].
