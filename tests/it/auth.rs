@@ -450,6 +450,26 @@ async fn acl_users_rules_and_permissions() {
     req.extend_from_slice(&resp_cmd(&[b"PING"]));
     own.expect(&req, b"+OK\r\n:1\r\n").await;
     assert!(own.wait_closed().await);
+    // CLIENT KILL USER closes the connections of a user.
+    expect(
+        &mut admin,
+        &["CLIENT", "KILL", "USER", "nobody"],
+        b"-ERR No such user 'nobody'\r\n",
+    )
+    .await;
+    expect(
+        &mut admin,
+        &["ACL", "SETUSER", "kil", "on", "nopass", "+@all"],
+        b"+OK\r\n",
+    )
+    .await;
+    let mut k = RawConn::connect(&gw).await;
+    expect(&mut k, &["AUTH", "kil", "x"], b"+OK\r\n").await;
+    expect(&mut admin, &["CLIENT", "KILL", "USER", "kil"], b":1\r\n").await;
+    assert!(
+        k.wait_closed().await,
+        "CLIENT KILL USER closes the connection"
+    );
     // A user turned off keeps its open connections (Redis 7.0) but cannot log in again.
     expect(&mut rw, &["PING"], b"+PONG\r\n").await;
     expect(&mut admin, &["ACL", "SETUSER", "rw", "off"], b"+OK\r\n").await;
