@@ -228,6 +228,18 @@ pub struct KeySpec {
     pub find: FindKeys,
     /// [`key_flags`].
     pub flags: u16,
+    /// Redis's explanation of the flags, shown by `COMMAND INFO`.
+    pub notes: Option<&'static str>,
+}
+
+impl KeySpec {
+    /// The spec with Redis's notes.
+    const fn with_notes(self, notes: &'static str) -> KeySpec {
+        KeySpec {
+            notes: Some(notes),
+            ..self
+        }
+    }
 }
 
 /// A key spec of keys in a range (see [`FindKeys::Range`]).
@@ -236,6 +248,7 @@ const fn range(begin: u32, last: i32, step: u32, flags: u16) -> KeySpec {
         begin,
         find: FindKeys::Range { last, step },
         flags,
+        notes: None,
     }
 }
 
@@ -249,6 +262,7 @@ const fn keynum(begin: u32, keynum_idx: u32, first: u32, step: u32, flags: u16) 
             step,
         },
         flags,
+        notes: None,
     }
 }
 
@@ -258,6 +272,7 @@ const fn unknown(flags: u16) -> KeySpec {
         begin: 0,
         find: FindKeys::Unknown,
         flags,
+        notes: None,
     }
 }
 
@@ -448,7 +463,7 @@ commands! {
     Dbsize => "dbsize", 1, Read, (0, 0, 0), ["readonly", "fast"], [Keyspace Read Fast], [];
 
     // Keyspace writes.
-    Set => "set", -3, Write, (1, 1, 1), ["write", "denyoom"], [Write String Slow], [range(1, 0, 1, RW | ACCESS | UPDATE | VARIABLE_FLAGS)];
+    Set => "set", -3, Write, (1, 1, 1), ["write", "denyoom"], [Write String Slow], [range(1, 0, 1, RW | ACCESS | UPDATE | VARIABLE_FLAGS).with_notes("RW and ACCESS due to the optional `GET` argument")];
     Mset => "mset", -3, Write, (1, -1, 2), ["write", "denyoom"], [Write String Slow], [range(1, -1, 2, OW | UPDATE)];
     Del => "del", -2, Write, (1, -1, 1), ["write"], [Keyspace Write Slow], [range(1, -1, 1, RM | DELETE)];
     Incr => "incr", 2, Write, (1, 1, 1), ["write", "denyoom", "fast"], [Write String Fast], [range(1, 0, 1, RW | ACCESS | UPDATE)];
@@ -481,7 +496,7 @@ commands! {
     Object => "object", -2, Read, (2, 2, 1), ["readonly"], [Slow], [];
 
     // Strings (more).
-    Getex => "getex", -2, Write, (1, 1, 1), ["write", "fast"], [Write String Fast], [range(1, 0, 1, RW | ACCESS | UPDATE)];
+    Getex => "getex", -2, Write, (1, 1, 1), ["write", "fast"], [Write String Fast], [range(1, 0, 1, RW | ACCESS | UPDATE).with_notes("RW and UPDATE because it changes the TTL")];
     Getdel => "getdel", 2, Write, (1, 1, 1), ["write", "fast"], [Write String Fast], [range(1, 0, 1, RW | ACCESS | DELETE)];
     Getset => "getset", 3, Write, (1, 1, 1), ["write", "denyoom", "fast"], [Write String Fast], [range(1, 0, 1, RW | ACCESS | UPDATE)];
     Setnx => "setnx", 3, Write, (1, 1, 1), ["write", "denyoom", "fast"], [Write String Fast], [range(1, 0, 1, OW | INSERT)];
@@ -594,8 +609,8 @@ commands! {
 
     // SORT, DUMP and RESTORE. SORT's key range is the sorted key; BY, GET and STORE keys make it
     // `movablekeys`, as in Redis's COMMAND INFO.
-    Sort => "sort", -2, ReadUnlessStore, (1, 1, 1), ["write", "denyoom", "movablekeys"], [Write Set SortedSet List Slow Dangerous], [range(1, 0, 1, RO | ACCESS), unknown(RO | ACCESS), unknown(OW | UPDATE)];
-    SortRo => "sort_ro", -2, Read, (1, 1, 1), ["readonly", "movablekeys"], [Read Set SortedSet List Slow Dangerous], [range(1, 0, 1, RO | ACCESS), unknown(RO | ACCESS)];
+    Sort => "sort", -2, ReadUnlessStore, (1, 1, 1), ["write", "denyoom", "movablekeys"], [Write Set SortedSet List Slow Dangerous], [range(1, 0, 1, RO | ACCESS), unknown(RO | ACCESS).with_notes("For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort"), unknown(OW | UPDATE).with_notes("For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array")];
+    SortRo => "sort_ro", -2, Read, (1, 1, 1), ["readonly", "movablekeys"], [Read Set SortedSet List Slow Dangerous], [range(1, 0, 1, RO | ACCESS), unknown(RO | ACCESS).with_notes("For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort")];
     Dump => "dump", 2, Read, (1, 1, 1), ["readonly"], [Keyspace Read Slow], [range(1, 0, 1, RO | ACCESS)];
     Restore => "restore", -4, Write, (1, 1, 1), ["write", "denyoom"], [Keyspace Write Slow Dangerous], [range(1, 0, 1, OW | UPDATE)];
 
@@ -605,14 +620,14 @@ commands! {
     Bitcount => "bitcount", -2, Read, (1, 1, 1), ["readonly"], [Read Bitmap Slow], [range(1, 0, 1, RO | ACCESS)];
     Bitpos => "bitpos", -3, Read, (1, 1, 1), ["readonly"], [Read Bitmap Slow], [range(1, 0, 1, RO | ACCESS)];
     Bitop => "bitop", -4, Write, (2, -1, 1), ["write", "denyoom"], [Write Bitmap Slow], [range(2, 0, 1, OW | UPDATE), range(3, -1, 1, RO | ACCESS)];
-    Bitfield => "bitfield", -2, Write, (1, 1, 1), ["write", "denyoom"], [Write Bitmap Slow], [range(1, 0, 1, RW | ACCESS | UPDATE | VARIABLE_FLAGS)];
+    Bitfield => "bitfield", -2, Write, (1, 1, 1), ["write", "denyoom"], [Write Bitmap Slow], [range(1, 0, 1, RW | ACCESS | UPDATE | VARIABLE_FLAGS).with_notes("This command allows both access and modification of the key")];
     BitfieldRo => "bitfield_ro", -2, Read, (1, 1, 1), ["readonly", "fast"], [Read Bitmap Fast], [range(1, 0, 1, RO | ACCESS)];
 
     // HyperLogLog.
     Pfadd => "pfadd", -2, Write, (1, 1, 1), ["write", "denyoom", "fast"], [Write Hyperloglog Fast], [range(1, 0, 1, RW | INSERT)];
     // Read-only in Redis's flags, but PFCOUNT of one key stores the cardinality it computes in
     // the value's cache bytes (Redis propagates that change), so it goes through the log.
-    Pfcount => "pfcount", -2, Write, (1, -1, 1), ["readonly"], [Read Hyperloglog Slow], [range(1, -1, 1, RW | ACCESS)];
+    Pfcount => "pfcount", -2, Write, (1, -1, 1), ["readonly"], [Read Hyperloglog Slow], [range(1, -1, 1, RW | ACCESS).with_notes("RW because it may change the internal representation of the key, and propagate to replicas")];
     Pfmerge => "pfmerge", -2, Write, (1, -1, 1), ["write", "denyoom"], [Write Hyperloglog Slow], [range(1, 0, 1, RW | ACCESS | INSERT), range(2, -1, 1, RO | ACCESS)];
     Pfdebug => "pfdebug", 3, Write, (2, 2, 1), ["write", "denyoom", "admin"], [Write Hyperloglog Admin Slow Dangerous], [range(2, 0, 1, RW | ACCESS)];
 }

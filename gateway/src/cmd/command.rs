@@ -155,11 +155,12 @@ fn key_spec(spec: &KeySpec) -> Reply {
             ]),
         ),
     };
-    map(vec![
-        ("flags", flags),
-        ("begin_search", begin),
-        ("find_keys", find),
-    ])
+    let mut fields = Vec::with_capacity(4);
+    if let Some(notes) = spec.notes {
+        fields.push(("notes", Reply::bulk(notes)));
+    }
+    fields.extend([("flags", flags), ("begin_search", begin), ("find_keys", find)]);
+    map(fields)
 }
 
 fn index_begin(index: u32, map: &impl Fn(Vec<(&'static str, Reply)>) -> Reply) -> Reply {
