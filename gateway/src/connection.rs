@@ -494,6 +494,7 @@ impl Connection {
         .into_iter();
         let node_share = started.elapsed() / n_node.max(1);
         let mut replies = Vec::with_capacity(queue.len());
+        self.session.in_exec = true;
         for ((argv, spec), denied) in queue.iter().zip(&specs).zip(denials) {
             if let Some(error) = denied {
                 replies.push(error);
@@ -514,6 +515,7 @@ impl Connection {
                 replies.push(reply);
             }
         }
+        self.session.in_exec = false;
         Reply::Array(replies)
     }
 
