@@ -159,7 +159,11 @@ fn key_spec(spec: &KeySpec) -> Reply {
     if let Some(notes) = spec.notes {
         fields.push(("notes", Reply::bulk(notes)));
     }
-    fields.extend([("flags", flags), ("begin_search", begin), ("find_keys", find)]);
+    fields.extend([
+        ("flags", flags),
+        ("begin_search", begin),
+        ("find_keys", find),
+    ]);
     map(fields)
 }
 
