@@ -296,6 +296,15 @@ async fn acl_users_rules_and_permissions() {
         dangerous.contains("$8\r\nflushall\r\n") && dangerous.contains("$10\r\nconfig|set\r\n"),
         "{dangerous}"
     );
+    // COMMAND INFO shows the categories (and flags) as Redis 7.0.15 does.
+    expect(
+        &mut admin,
+        &["COMMAND", "INFO", "auth"],
+        b"*1\r\n*10\r\n$4\r\nauth\r\n:-2\r\n*6\r\n+noscript\r\n+loading\r\n+stale\r\n+fast\r\n\
+          +no_auth\r\n+allow_busy\r\n:0\r\n:0\r\n:0\r\n*2\r\n+@fast\r\n+@connection\r\n*0\r\n\
+          *0\r\n*0\r\n",
+    )
+    .await;
     let pass = reply(&mut admin, &["ACL", "GENPASS"]).await;
     assert!(pass.starts_with("$64\r\n"), "{pass}");
     let pass = reply(&mut admin, &["ACL", "GENPASS", "5"]).await;
@@ -691,4 +700,42 @@ async fn redis_cli_and_redis_py_log_in() {
         stdout.contains("protocol 2: ok") && stdout.contains("protocol 3: ok"),
         "{stdout}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_that_never_reached_the_cluster_refuses_commands() {
+    tinyredis_tests::init_tracing();
+    // Until a gateway has the cluster's users it cannot tell who may run what: it answers
+    // CLUSTERDOWN after the failover timeout rather than letting anyone in.
+    let addr = tinyredis_tests::free_addr();
+    let nowhere = tinyredis_tests::free_addr();
+    let mut child = Command::new(tinyredis_tests::binary("tinyredis-gateway"))
+        .args([
+            "--listen",
+            &addr,
+            "--nodes",
+            &nowhere,
+            "--failover-timeout",
+            "1",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn gateway");
+    poll_until("the gateway listens", Duration::from_secs(20), || {
+        let addr = addr.clone();
+        async move { Ok(tokio::net::TcpStream::connect(&addr).await.ok().map(|_| ())) }
+    })
+    .await
+    .expect("listening");
+    let mut c = RawConn::connect(&addr).await;
+    expect(
+        &mut c,
+        &["PING"],
+        b"-CLUSTERDOWN no Raft leader reachable within 1s\r\n",
+    )
+    .await;
+    expect(&mut c, &["QUIT"], b"+OK\r\n").await;
+    let _ = child.kill();
+    let _ = child.wait();
 }
