@@ -61,6 +61,10 @@ pub enum ReplyError {
     WrongPass,
     /// `NOAUTH Authentication required.`
     NoAuth,
+    /// HELLO's `NOAUTH HELLO must be called with the client already authenticated, …`.
+    NoAuthHello,
+    /// `NOPERM <message>`: an ACL denial.
+    NoPerm(Bytes),
     /// `EXECABORT Transaction discarded because of previous errors.`
     ExecAbort,
     /// `ERR Unsupported option <opt>` (EXPIRE and friends); holds the option as the client sent it.
@@ -109,7 +113,8 @@ impl ReplyError {
             ReplyError::TryAgain(_) => "TRYAGAIN",
             ReplyError::NoProto => "NOPROTO",
             ReplyError::WrongPass => "WRONGPASS",
-            ReplyError::NoAuth => "NOAUTH",
+            ReplyError::NoAuth | ReplyError::NoAuthHello => "NOAUTH",
+            ReplyError::NoPerm(_) => "NOPERM",
             ReplyError::ExecAbort => "EXECABORT",
             ReplyError::BusyKey => "BUSYKEY",
             _ => "ERR",
@@ -137,6 +142,8 @@ impl ReplyError {
             ReplyError::NoProto => 40,
             ReplyError::WrongPass => 41,
             ReplyError::NoAuth => 42,
+            ReplyError::NoPerm(_) => 44,
+            ReplyError::NoAuthHello => 46,
             ReplyError::ExecAbort => 43,
             ReplyError::UnsupportedOption(_) => 16,
             ReplyError::BusyKey => 60,
@@ -154,6 +161,7 @@ impl ReplyError {
             | ReplyError::ClusterDown(b)
             | ReplyError::TryAgain(b)
             | ReplyError::Err(b)
+            | ReplyError::NoPerm(b)
             | ReplyError::UnsupportedOption(b) => vec![b.clone()],
             ReplyError::UnknownCommand { name, args } => {
                 let mut v = Vec::with_capacity(args.len() + 1);
@@ -207,6 +215,8 @@ impl ReplyError {
             40 => ReplyError::NoProto,
             41 => ReplyError::WrongPass,
             42 => ReplyError::NoAuth,
+            44 => ReplyError::NoPerm(one(&mut args)?),
+            46 => ReplyError::NoAuthHello,
             43 => ReplyError::ExecAbort,
             16 => ReplyError::UnsupportedOption(one(&mut args)?),
             60 => ReplyError::BusyKey,
@@ -288,6 +298,13 @@ impl fmt::Display for ReplyError {
                 f.write_str("WRONGPASS invalid username-password pair or user is disabled.")
             }
             ReplyError::NoAuth => f.write_str("NOAUTH Authentication required."),
+            ReplyError::NoAuthHello => f.write_str(
+                "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
+            ),
+            ReplyError::NoPerm(message) => {
+                f.write_str("NOPERM ")?;
+                write_sanitized(f, message, usize::MAX)
+            }
             ReplyError::ExecAbort => {
                 f.write_str("EXECABORT Transaction discarded because of previous errors.")
             }
@@ -392,6 +409,8 @@ mod tests {
             ReplyError::BusyKey,
             ReplyError::NotHll,
             ReplyError::CorruptHll,
+            ReplyError::NoAuthHello,
+            ReplyError::NoPerm(Bytes::from_static(b"this user has no permissions")),
         ];
         for e in errs {
             assert_eq!(ReplyError::from_parts(e.code(), e.args()), Some(e));

@@ -5,6 +5,7 @@
 //! - [`error`]: [`ReplyError`], every Redis-visible error as data, with its exact Redis text.
 //! - [`command`]: the one command table ([`CommandSpec`], [`CommandId`]) with arity, routing and key
 //!   positions, used by the gateway to check and route requests and by the node to dispatch them.
+//! - [`acl`]: Redis 7.0's ACL users (rules, descriptions, permission checks).
 //! - [`config`]: settings loading (file, environment, flags) shared by both binaries.
 //! - [`subcommand`]: subcommand lookup with Redis's unknown-subcommand and arity errors.
 //! - [`glob`]: Redis's glob matcher (KEYS/SCAN MATCH, CONFIG GET, ACL key patterns).
@@ -12,6 +13,7 @@
 //! - [`telemetry`]: tracing setup shared by both binaries.
 //! - [`process`]: memory and CPU figures of the running process (INFO, MEMORY STATS).
 
+pub mod acl;
 pub mod command;
 pub mod config;
 pub mod error;

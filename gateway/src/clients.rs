@@ -26,6 +26,11 @@ pub struct ClientMeta {
     pub last_cmd: &'static str,
     /// When the last command arrived.
     pub last_active: Instant,
+    /// The ACL user the connection runs as (`default` until AUTH).
+    pub user: Bytes,
+    /// That user's creation index ([`crate::acl::AclUser::created`]), so the connection is
+    /// closed when the user is deleted.
+    pub user_created: u64,
 }
 
 /// One connected client.
@@ -63,7 +68,7 @@ impl ClientEntry {
             s,
             "id={} addr={} laddr={} fd=-1 name={} age={} idle={} flags=N db={} sub=0 psub=0 ssub=0 \
              multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 \
-             tot-mem=0 events=r cmd={} user=default redir=-1 resp={}",
+             tot-mem=0 events=r cmd={} user={} redir=-1 resp={}",
             self.id,
             self.addr,
             self.laddr,
@@ -72,6 +77,7 @@ impl ClientEntry {
             m.last_active.elapsed().as_secs(),
             m.db,
             m.last_cmd,
+            String::from_utf8_lossy(&m.user),
             m.resp
         );
         if let Some(lib) = &m.lib_name {
@@ -115,6 +121,8 @@ impl Clients {
                 lib_ver: None,
                 last_cmd: "NULL",
                 last_active: now,
+                user: Bytes::from_static(b"default"),
+                user_created: 0,
             }),
             kill: Notify::new(),
         });

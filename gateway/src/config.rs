@@ -3,13 +3,16 @@
 
 use std::time::Duration;
 
+use bytes::Bytes;
 use clap::Args;
 use serde::{Deserialize, Serialize};
+use tinyredis_common::acl::{DEFAULT_USER, User, hash_password_rule, merge_selector_args};
 use tinyredis_common::config::{ConfigError, check_host_port, check_listen};
 use tinyredis_common::telemetry::{TelemetryConfig, TelemetrySettings};
 
 use crate::cmd::config::{lookup_param, normalize_param, parse_output_buffer_limit_change};
 use crate::server::GatewayConfig;
+use crate::settings::Bootstrap;
 
 /// Default log filter of a gateway.
 pub const DEFAULT_LOG_LEVEL: &str = "info";
@@ -58,6 +61,15 @@ pub struct GatewaySettings {
     /// Initial `slowlog-max-len` [default: 128].
     #[arg(long, env = "TINYREDIS_SLOWLOG_MAX_LEN")]
     pub slowlog_max_len: Option<u64>,
+    /// `requirepass` (the default user's password) to store in the cluster if it never had one;
+    /// afterwards CONFIG SET requirepass on any gateway changes it [default: none].
+    #[arg(long, env = "TINYREDIS_REQUIREPASS", value_name = "PASSWORD")]
+    pub requirepass: Option<String>,
+    /// An ACL user to create in the cluster if it does not exist yet: its name and ACL SETUSER
+    /// rules, e.g. "alice on >secret ~app:* +@all". Repeat the flag for more users; the file
+    /// takes a list [default: none].
+    #[arg(long, env = "TINYREDIS_USER", value_name = "USER_RULES")]
+    pub user: Option<Vec<String>>,
     #[command(flatten)]
     #[serde(flatten)]
     pub telemetry: TelemetrySettings,
@@ -109,6 +121,15 @@ impl GatewaySettings {
         if let Some(v) = self.slowlog_max_len {
             settings.slowlog_max_len = number("slowlog-max-len", v.to_string())?;
         }
+        let bootstrap = Bootstrap {
+            requirepass: self.requirepass,
+            users: self
+                .user
+                .unwrap_or_default()
+                .iter()
+                .map(|line| bootstrap_user(line))
+                .collect::<Result<_, _>>()?,
+        };
         let config = GatewayConfig {
             listen: self.listen.unwrap_or(d.listen),
             nodes: self.nodes.unwrap_or(d.nodes),
@@ -116,6 +137,7 @@ impl GatewaySettings {
             limits,
             settings,
             metrics_listen: None,
+            bootstrap,
         };
         config.validate()?;
         let telemetry = self.telemetry.resolve(DEFAULT_LOG_LEVEL)?;
@@ -125,6 +147,33 @@ impl GatewaySettings {
         };
         Ok((config, telemetry))
     }
+}
+
+/// Parses a `user` setting, `<name> <rule> …`: the rules must be ones ACL SETUSER accepts, and
+/// plaintext passwords are hashed at once so the configuration keeps none in memory.
+fn bootstrap_user(line: &str) -> Result<(Bytes, Vec<Bytes>), ConfigError> {
+    let mut words = line.split_ascii_whitespace();
+    let Some(name) = words.next() else {
+        return Err(ConfigError::new(
+            "user",
+            "empty: expected a user name and its ACL rules",
+        ));
+    };
+    let rules: Vec<&str> = words.collect();
+    let mut user = if name.as_bytes() == DEFAULT_USER {
+        User::default_user()
+    } else {
+        User::new()
+    };
+    user.set_rules(&rules)
+        .map_err(|e| ConfigError::new("user", format!("user {name}: {e}")))?;
+    let merged = merge_selector_args(&rules)
+        .map_err(|_| ConfigError::new("user", format!("user {name}: unmatched parenthesis")))?;
+    let rules = merged
+        .into_iter()
+        .map(|r| Bytes::from(hash_password_rule(&r).unwrap_or(r)))
+        .collect();
+    Ok((Bytes::copy_from_slice(name.as_bytes()), rules))
 }
 
 /// Checks an initial value of a runtime parameter with CONFIG SET's rules (so a value the file
@@ -192,6 +241,39 @@ mod tests {
         assert_eq!(c.listen, "127.0.0.1:6379");
         assert_eq!(c.failover_timeout, Duration::from_secs(10));
         assert_eq!(t.log_level, "info");
+    }
+
+    #[test]
+    fn bootstrap_users_are_checked_and_hashed() {
+        let (c, _) = GatewaySettings {
+            requirepass: Some("pw".into()),
+            user: Some(vec!["alice on >secret ~app:* +@all".into()]),
+            ..Default::default()
+        }
+        .resolve()
+        .expect("valid");
+        assert_eq!(c.bootstrap.requirepass.as_deref(), Some("pw"));
+        let (name, rules) = &c.bootstrap.users[0];
+        assert_eq!(name.as_ref(), b"alice");
+        let hash = tinyredis_common::acl::hash_password(b"secret");
+        assert_eq!(rules[1].as_ref(), format!("#{hash}").as_bytes());
+        let debug = format!("{c:?}");
+        assert!(
+            !debug.contains("secret") && !debug.contains("\"pw\""),
+            "{debug}"
+        );
+        let bad = GatewaySettings {
+            user: Some(vec!["bob on +nosuch".into()]),
+            ..Default::default()
+        }
+        .resolve()
+        .map(|_| ())
+        .expect_err("unknown command")
+        .to_string();
+        assert_eq!(
+            bad,
+            "invalid setting user: user bob: Error in ACL SETUSER modifier '+nosuch': Unknown command or category name in ACL"
+        );
     }
 
     #[test]

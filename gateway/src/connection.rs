@@ -12,12 +12,14 @@ use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use tinyredis_common::CommandId;
-use tinyredis_common::command::{self, CommandSpec, Route};
+use tinyredis_common::acl::Denied;
+use tinyredis_common::command::{self, CommandSpec, ResolveError, Route, Target};
 use tinyredis_common::{Reply, ReplyError};
 use tinyredis_proto::pb;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use crate::acl::{LogContext, LogReason};
 use crate::clients::ClientEntry;
 use crate::cmd;
 use crate::resp;
@@ -53,19 +55,24 @@ pub struct Connection {
     /// Sequence number of the last write segment sent.
     seq: u64,
     segment: Option<Segment>,
+    /// The cluster settings (users, passwords) were known when the session started; until
+    /// then every command is refused, since the gateway cannot tell who may run what.
+    auth_ready: bool,
 }
 
 impl Connection {
     /// Wraps an accepted socket.
     pub fn new(stream: TcpStream, shared: Arc<Shared>, client: Arc<ClientEntry>) -> Connection {
         let _ = stream.set_nodelay(true);
+        let acl = shared.settings.acl();
         Connection {
             stream,
-            shared,
             rbuf: BytesMut::with_capacity(16 * 1024),
             wbuf: BytesMut::with_capacity(16 * 1024),
             replies: Vec::new(),
-            session: Session::new(client),
+            session: Session::new(client, &acl),
+            auth_ready: shared.settings.is_loaded(),
+            shared,
             client_id: rand::random(),
             seq: 0,
             segment: None,
@@ -126,9 +133,14 @@ impl Connection {
                 );
                 return;
             }
-            let limits = self.shared.settings.limits();
+            if !self.auth_ready {
+                self.auth_ready = self.wait_for_settings().await;
+            }
+            let mut limits = self.shared.settings.limits();
             let mut protocol_error = None;
             loop {
+                // Checked per request: an AUTH earlier in the pipeline lifts the limits.
+                limits.unauthenticated = self.auth_required();
                 match resp::parse_request(&mut self.rbuf, &limits) {
                     Ok(Some(argv)) => {
                         if argv.is_empty() {
@@ -179,8 +191,91 @@ impl Connection {
         }
     }
 
+    /// Waits (at most the failover timeout) for this gateway's first copy of the cluster
+    /// settings, then starts the session as Redis starts a client: as the default user,
+    /// authenticated if it needs no password. Returns false if the settings did not come.
+    async fn wait_for_settings(&mut self) -> bool {
+        let settings = &self.shared.settings;
+        if !settings
+            .wait_loaded(self.shared.router.failover_timeout())
+            .await
+        {
+            return false;
+        }
+        self.session.set_default_auth(&settings.acl());
+        true
+    }
+
+    /// Redis's `authRequired`: the client did not authenticate and the default user has a
+    /// password or is off (or the gateway does not know the users yet).
+    fn auth_required(&self) -> bool {
+        !self.auth_ready
+            || (!self.session.authenticated && self.shared.settings.default_requires_auth())
+    }
+
+    /// Takes the new version of the session's user if the users changed. Returns false, and
+    /// makes the connection close after the replies so far, when the user was deleted.
+    fn refresh_user(&mut self) -> bool {
+        if self.session.acl_version == self.shared.settings.acl_version() {
+            return true;
+        }
+        let acl = self.shared.settings.acl();
+        if self.session.refresh_user(&acl) {
+            return true;
+        }
+        tracing::debug!(
+            client = self.session.client.id,
+            "closing a client whose user was deleted"
+        );
+        self.session.quit = true;
+        false
+    }
+
+    /// Refuses a command before it runs: the error is its reply, it counts as rejected, and an
+    /// open transaction will abort.
+    fn reject(&mut self, id: Option<CommandId>, error: ReplyError) {
+        self.session.multi_dirty |= self.session.multi.is_some();
+        match id {
+            Some(id) => self.shared.stats.record_rejected(id, &error),
+            None => self.shared.stats.record_error(&error),
+        }
+        self.replies.push(Reply::Error(error));
+    }
+
+    /// Checks a call against the session user's ACL rules; on a denial, logs it and returns the
+    /// NOPERM error Redis 7.0 replies.
+    fn acl_denial(&self, target: Target, argv: &[Bytes], context: LogContext) -> Option<Denied> {
+        let user = &self.session.user;
+        if user.unrestricted {
+            return None;
+        }
+        let denied = user.user.check(target, argv).err()?;
+        let (reason, object) = match denied {
+            Denied::Command => (
+                LogReason::Command,
+                Bytes::from_static(target.full_name().as_bytes()),
+            ),
+            Denied::Key(pos) => (LogReason::Key, argv[pos].clone()),
+        };
+        self.shared.acl_log.add(
+            reason,
+            context,
+            object,
+            user.name.clone(),
+            self.session.client.line(),
+        );
+        Some(denied)
+    }
+
     /// Queues one request: forwarded commands join the current segment, others run in order.
+    ///
+    /// The checks run in Redis's order (`processCommand`): the command exists, its arity, the
+    /// subcommand exists and its arity, authentication (NOAUTH), then ACL permissions (NOPERM);
+    /// a refused command inside MULTI makes EXEC abort.
     async fn dispatch(&mut self, argv: Vec<Bytes>) {
+        if !self.refresh_user() {
+            return;
+        }
         let Some(spec) = command::lookup(&argv[0]) else {
             self.flush_segment().await;
             self.session.multi_dirty |= self.session.multi.is_some();
@@ -196,10 +291,63 @@ impl Connection {
         }
         if !spec.arity_ok(argv.len()) {
             self.flush_segment().await;
-            self.session.multi_dirty |= self.session.multi.is_some();
-            let error = ReplyError::wrong_arity(spec.name.as_bytes());
-            self.shared.stats.record_rejected(spec.id, &error);
-            self.replies.push(Reply::Error(error));
+            self.reject(Some(spec.id), ReplyError::wrong_arity(spec.name.as_bytes()));
+            return;
+        }
+        if !self.auth_ready && spec.id != CommandId::Quit {
+            self.flush_segment().await;
+            let error = crate::router::ForwardError::ClusterDown {
+                write: false,
+                deadline: self.shared.router.failover_timeout(),
+            }
+            .to_reply_error();
+            self.reject(Some(spec.id), error);
+            return;
+        }
+        let target = match command::resolve(spec, &argv) {
+            Ok(target) => target,
+            Err(e) => {
+                self.flush_segment().await;
+                let error = match e {
+                    ResolveError::UnknownSubcommand => ReplyError::UnknownSubcommand {
+                        command: Bytes::from(spec.name.to_ascii_uppercase()),
+                        subcommand: Bytes::copy_from_slice(&argv[1][..argv[1].len().min(128)]),
+                    },
+                    ResolveError::WrongArity(name) => {
+                        ReplyError::WrongArity(Bytes::from_static(name.as_bytes()))
+                    }
+                };
+                let id = matches!(e, ResolveError::WrongArity(_)).then_some(spec.id);
+                self.reject(id, error);
+                return;
+            }
+        };
+        if target.is_subcommand() {
+            // CLIENT LIST's `cmd=` names the subcommand, as Redis's `lastcmd`.
+            self.session.client.meta().last_cmd = target.full_name();
+        }
+        if self.auth_required() && !target.flags().contains(&"no_auth") {
+            self.flush_segment().await;
+            self.reject(Some(spec.id), ReplyError::NoAuth);
+            return;
+        }
+        let context = if self.session.multi.is_some() {
+            LogContext::Multi
+        } else {
+            LogContext::Toplevel
+        };
+        if let Some(denied) = self.acl_denial(target, &argv, context) {
+            self.flush_segment().await;
+            let error = match denied {
+                Denied::Command => ReplyError::NoPerm(Bytes::from(format!(
+                    "this user has no permissions to run the '{}' command",
+                    target.full_name()
+                ))),
+                Denied::Key(_) => ReplyError::NoPerm(Bytes::from_static(
+                    b"this user has no permissions to access one of the keys used as arguments",
+                )),
+            };
+            self.reject(Some(spec.id), error);
             return;
         }
         if let Some(queue) = self.session.multi.as_mut()
@@ -215,6 +363,14 @@ impl Connection {
         {
             queue.push(argv);
             self.replies.push(Reply::simple("QUEUED"));
+            return;
+        }
+        if let Some(error) = cmd::sort::acl_check(&self.session, target, &argv) {
+            // SORT's BY and GET patterns need access to every key: Redis answers this while
+            // parsing SORT's options, as an ordinary error reply.
+            self.flush_segment().await;
+            self.finished(spec.id, &argv, Duration::ZERO, &error);
+            self.replies.push(error);
             return;
         }
         match spec.route {
@@ -234,6 +390,8 @@ impl Connection {
                 };
                 self.finished(spec.id, &argv, started.elapsed(), &reply);
                 self.replies.push(reply);
+                // ACL DELUSER of this connection's own user closes it after the reply.
+                self.refresh_user();
             }
             Route::Read | Route::Write | Route::ReadUnlessStore => {
                 let write = spec.is_write_call(&argv);
@@ -335,12 +493,34 @@ impl Connection {
             .iter()
             .filter_map(|argv| command::lookup(&argv[0]))
             .collect();
+        // Permissions are checked again: the user's rules may have changed since queuing.
+        self.refresh_user();
+        let denials: Vec<Option<Reply>> = queue
+            .iter()
+            .zip(&specs)
+            .map(|(argv, spec)| {
+                let target = command::resolve(spec, argv).ok()?;
+                let Some(denied) = self.acl_denial(target, argv, LogContext::Multi) else {
+                    return cmd::sort::acl_check(&self.session, target, argv);
+                };
+                let reason = match denied {
+                    Denied::Command => "no permission to execute the command or subcommand",
+                    Denied::Key(_) => "no permission to touch the specified keys",
+                };
+                Some(Reply::Error(ReplyError::NoPerm(Bytes::from(format!(
+                    "ACLs rules changed between the moment the transaction was accumulated and \
+                     the EXEC call. This command is no longer allowed for the following reason: \
+                     {reason}"
+                )))))
+            })
+            .collect();
         let to_node =
             |spec: &&CommandSpec| spec.route != Route::Gateway || spec.id == CommandId::Select;
         let write = queue
             .iter()
             .zip(&specs)
-            .any(|(argv, spec)| spec.is_write_call(argv));
+            .zip(&denials)
+            .any(|((argv, spec), denied)| denied.is_none() && spec.is_write_call(argv));
         let mut node_commands: Vec<pb::Command> = Vec::with_capacity(queue.len() + 1);
         // The watched keys' digests go first: the node checks them atomically with the
         // transaction and skips it if any key changed.
@@ -356,8 +536,9 @@ impl Connection {
             queue
                 .iter()
                 .zip(&specs)
-                .filter(|(_, spec)| to_node(spec))
-                .map(|(argv, _)| pb::Command { argv: argv.clone() }),
+                .zip(&denials)
+                .filter(|((_, spec), denied)| denied.is_none() && to_node(spec))
+                .map(|((argv, _), _)| pb::Command { argv: argv.clone() }),
         );
         let n_node = node_commands.len() as u32;
         let started = Instant::now();
@@ -382,8 +563,11 @@ impl Connection {
         }
         let node_share = started.elapsed() / n_node.max(1);
         let mut replies = Vec::with_capacity(queue.len());
-        for (argv, spec) in queue.iter().zip(&specs) {
-            if to_node(spec) {
+        self.session.in_exec = true;
+        for ((argv, spec), denied) in queue.iter().zip(&specs).zip(denials) {
+            if let Some(error) = denied {
+                replies.push(error);
+            } else if to_node(spec) {
                 let reply = node_replies.next().unwrap_or(Reply::Nil);
                 if spec.id == CommandId::Select
                     && reply == Reply::Ok
@@ -400,6 +584,7 @@ impl Connection {
                 replies.push(reply);
             }
         }
+        self.session.in_exec = false;
         Reply::Array(replies)
     }
 
@@ -425,9 +610,10 @@ impl Connection {
         if shared.slowlog.is_slow(elapsed) && !spec.flags.contains(&"skip_slowlog") {
             let client = &self.session.client;
             let name = client.meta().name.clone();
+            let argv = crate::slowlog::redacted(id, argv);
             shared
                 .slowlog
-                .push(argv, elapsed, client.addr.clone(), name);
+                .push(&argv, elapsed, client.addr.clone(), name);
         }
         let event = if spec.flags.contains(&"fast") {
             "fast-command"

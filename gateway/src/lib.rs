@@ -9,8 +9,10 @@
 //! - [`stats`]: per-command call counts, latencies and error counts (INFO, LATENCY HISTOGRAM);
 //!   [`slowlog`] (SLOWLOG) and [`latency`] (the LATENCY monitor).
 //! - [`settings`]: runtime settings (CONFIG GET/SET), per gateway or cluster-wide.
+//! - [`acl`]: this gateway's view of the cluster's ACL users, and its ACL log.
 //! - [`server`]: the accept loop and [`server::run`]; [`config`]: settings and their validation.
 
+pub mod acl;
 pub mod batch;
 pub mod clients;
 pub mod cmd;

@@ -116,6 +116,11 @@ impl Router {
         router
     }
 
+    /// How long a command may wait for a leader before it fails with CLUSTERDOWN.
+    pub fn failover_timeout(&self) -> Duration {
+        self.deadline
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Known> {
         self.known.lock().unwrap_or_else(|e| e.into_inner())
     }

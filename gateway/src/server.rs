@@ -9,12 +9,13 @@ use anyhow::Context;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 
+use crate::acl::AclLog;
 use crate::clients::Clients;
 use crate::connection::Connection;
 use crate::latency::LatencyMonitor;
 use crate::resp::Limits;
 use crate::router::Router;
-use crate::settings::{InitialSettings, Settings, settings_loop};
+use crate::settings::{Bootstrap, InitialSettings, Settings, settings_loop};
 use crate::slowlog::SlowLog;
 use crate::stats::{self, Stats};
 
@@ -39,6 +40,8 @@ pub struct GatewayConfig {
     pub metrics_listen: Option<std::net::SocketAddr>,
     /// Initial values of the settings CONFIG SET can change in this gateway.
     pub settings: InitialSettings,
+    /// `requirepass` and users this gateway offers the cluster if it has none yet.
+    pub bootstrap: Bootstrap,
 }
 
 impl Default for GatewayConfig {
@@ -50,6 +53,7 @@ impl Default for GatewayConfig {
             limits: Limits::default(),
             metrics_listen: None,
             settings: InitialSettings::default(),
+            bootstrap: Bootstrap::default(),
         }
     }
 }
@@ -68,6 +72,8 @@ pub struct Shared {
     pub slowlog: SlowLog,
     /// Latency spikes above `latency-monitor-threshold` (LATENCY LATEST/HISTORY).
     pub latency: LatencyMonitor,
+    /// ACL denials and failed authentications of this gateway's clients (ACL LOG).
+    pub acl_log: AclLog,
     /// When the gateway started.
     pub started: Instant,
     /// The TCP port clients connect to.
@@ -92,7 +98,11 @@ pub async fn serve(
     let (stop_tx, shutting_down) = tokio::sync::watch::channel(false);
     tokio::spawn(router.clone().discover_loop());
     let settings = Arc::new(Settings::new(&config.settings, &config.limits));
-    tokio::spawn(settings_loop(settings.clone(), router.clone()));
+    tokio::spawn(settings_loop(
+        settings.clone(),
+        router.clone(),
+        config.bootstrap.clone(),
+    ));
     let shared = Arc::new(Shared {
         router,
         settings: settings.clone(),
@@ -100,6 +110,7 @@ pub async fn serve(
         stats: Stats::default(),
         slowlog: SlowLog::default(),
         latency: LatencyMonitor::default(),
+        acl_log: AclLog::default(),
         started: Instant::now(),
         port,
         shutting_down,
@@ -111,6 +122,10 @@ pub async fn serve(
         ),
     });
     tokio::spawn(sample_stats(Arc::downgrade(&shared)));
+    tokio::spawn(close_deleted_users(
+        Arc::downgrade(&shared),
+        settings.watch_acl(),
+    ));
     if let Some(addr) = config.metrics_listen {
         let http = tinyredis_common::telemetry::metrics::bind(addr)
             .await
@@ -189,6 +204,33 @@ async fn sample_stats(shared: std::sync::Weak<Shared>) {
             return;
         };
         shared.stats.sample();
+    }
+}
+
+/// Closes the connections authenticated as users that were deleted (on any gateway), as Redis
+/// does on ACL DELUSER, whenever the users change.
+async fn close_deleted_users(
+    shared: std::sync::Weak<Shared>,
+    mut changes: tokio::sync::watch::Receiver<u64>,
+) {
+    while changes.changed().await.is_ok() {
+        let Some(shared) = shared.upgrade() else {
+            return;
+        };
+        let acl = shared.settings.acl();
+        for client in shared.clients.list() {
+            let (name, created) = {
+                let meta = client.meta();
+                (meta.user.clone(), meta.user_created)
+            };
+            if acl.user(&name).is_none_or(|u| u.created != created) {
+                tracing::debug!(
+                    client = client.id,
+                    "closing a client whose user was deleted"
+                );
+                client.kill.notify_one();
+            }
+        }
     }
 }
 

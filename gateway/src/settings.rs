@@ -8,16 +8,23 @@
 //!   and live in atomics here, read by connections on every batch, so a CONFIG SET takes effect at
 //!   once without locks on the hot path.
 //! - **Cluster-wide** (the data and its users, the same from every gateway): `maxmemory`,
-//!   `maxmemory-policy`, `save`, `appendonly`. They live in the Raft state machine
-//!   ([`ClusterSettings`]); this gateway keeps a copy, refreshed by a long-poll on the leader
-//!   ([`settings_loop`]), and right after its own changes.
+//!   `maxmemory-policy`, `save`, `appendonly`, `requirepass`, and the ACL users. They live in the
+//!   Raft state machine ([`ClusterSettings`]); this gateway keeps a copy, refreshed by a
+//!   long-poll on the leader ([`settings_loop`]), and right after its own changes. The users are
+//!   compiled into an [`AclState`] whenever they change.
+//!
+//! Until the first copy has arrived the gateway does not know whether clients must
+//! authenticate, so connections wait for it ([`Settings::wait_loaded`]).
 
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
+use bytes::Bytes;
 use tinyredis_common::settings::ClusterSettings;
+use tinyredis_proto::pb;
 
+use crate::acl::AclState;
 use crate::cmd::config::{
     OutputBufferLimitChange, OutputBufferLimits, PUBSUB_OUTPUT_BUFFER_LIMIT,
     REPLICA_OUTPUT_BUFFER_LIMIT,
@@ -107,6 +114,17 @@ pub struct Settings {
     /// Request limits that CONFIG does not change (argument count, inline line length).
     fixed_limits: Limits,
     cluster: RwLock<Arc<ClusterSettings>>,
+    /// The users of `cluster`, rebuilt when they change.
+    acl: RwLock<Arc<AclState>>,
+    /// The settings version of `acl`, so sessions notice a change with one atomic load, and the
+    /// connection killer wakes up.
+    acl_version: tokio::sync::watch::Sender<u64>,
+    /// The same version, read by every command without a lock.
+    acl_version_now: AtomicU64,
+    /// Whether new connections must authenticate (the default user has a password or is off).
+    default_requires_auth: AtomicBool,
+    /// Becomes true once a copy of the cluster settings has been received.
+    loaded: tokio::sync::watch::Sender<bool>,
 }
 
 impl Settings {
@@ -125,6 +143,11 @@ impl Settings {
             slowlog_max_len: AtomicU64::new(initial.slowlog_max_len),
             fixed_limits: limits.clone(),
             cluster: RwLock::new(Arc::new(ClusterSettings::default())),
+            acl: RwLock::new(Arc::new(AclState::default())),
+            acl_version: tokio::sync::watch::Sender::new(0),
+            acl_version_now: AtomicU64::new(0),
+            default_requires_auth: AtomicBool::new(false),
+            loaded: tokio::sync::watch::Sender::new(false),
         }
     }
 
@@ -189,15 +212,68 @@ impl Settings {
             .clone()
     }
 
-    /// Replaces the cached cluster-wide settings if `new` is newer. Returns true if it was.
+    /// Replaces the cached cluster-wide settings if `new` is newer (and rebuilds the users if
+    /// they changed); marks the settings loaded in any case. Returns true if they were newer.
     pub fn update_cluster(&self, new: ClusterSettings) -> bool {
-        let mut cur = self.cluster.write().unwrap_or_else(|e| e.into_inner());
-        if new.version > cur.version {
-            *cur = Arc::new(new);
-            true
-        } else {
-            false
-        }
+        let changed = {
+            let mut cur = self.cluster.write().unwrap_or_else(|e| e.into_inner());
+            if new.version > cur.version || (!self.is_loaded() && *cur.as_ref() != new) {
+                let users_changed = cur.users != new.users || !self.is_loaded();
+                let new = Arc::new(new);
+                *cur = new.clone();
+                if users_changed {
+                    let acl = Arc::new(AclState::from_settings(&new));
+                    self.default_requires_auth
+                        .store(acl.default_requires_auth(), Ordering::Relaxed);
+                    *self.acl.write().unwrap_or_else(|e| e.into_inner()) = acl;
+                    self.acl_version_now.store(new.version, Ordering::Release);
+                    self.acl_version.send_replace(new.version);
+                }
+                true
+            } else {
+                false
+            }
+        };
+        self.loaded
+            .send_if_modified(|l| !std::mem::replace(l, true));
+        changed
+    }
+
+    /// The users as last seen.
+    pub fn acl(&self) -> Arc<AclState> {
+        self.acl.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The settings version the users were last rebuilt at (cheap: sessions compare it with
+    /// their copy on every command).
+    pub fn acl_version(&self) -> u64 {
+        self.acl_version_now.load(Ordering::Acquire)
+    }
+
+    /// Watches [`Settings::acl_version`].
+    pub fn watch_acl(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.acl_version.subscribe()
+    }
+
+    /// Returns true when clients that did not authenticate must (Redis's `authRequired` before
+    /// AUTH).
+    pub fn default_requires_auth(&self) -> bool {
+        self.default_requires_auth.load(Ordering::Relaxed)
+    }
+
+    /// Returns true once the cluster settings have been received.
+    pub fn is_loaded(&self) -> bool {
+        *self.loaded.borrow()
+    }
+
+    /// Waits until the cluster settings have been received, at most `timeout`; returns whether
+    /// they were.
+    pub async fn wait_loaded(&self, timeout: Duration) -> bool {
+        let mut rx = self.loaded.subscribe();
+        matches!(
+            tokio::time::timeout(timeout, rx.wait_for(|l| *l)).await,
+            Ok(Ok(_))
+        )
     }
 
     pub(crate) fn set_maxclients(&self, v: u64) {
@@ -254,15 +330,111 @@ impl Settings {
 /// How long one long-poll for settings changes waits on the node.
 const SETTINGS_POLL_WAIT: Duration = Duration::from_secs(10);
 
-/// Keeps the cached cluster settings current: long-polls the leader for a newer version, forever.
-pub async fn settings_loop(settings: Arc<Settings>, router: Router) {
+/// Values this gateway's own configuration offers the cluster: written only where the cluster
+/// has none yet (a `requirepass` never set, users that do not exist), so the first gateway that
+/// starts configures the cluster and later CONFIG SET or ACL SETUSER changes are kept.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Bootstrap {
+    /// `requirepass`.
+    pub requirepass: Option<String>,
+    /// Users: a name and its rules, passwords already hashed (`#hash`).
+    pub users: Vec<(Bytes, Vec<Bytes>)>,
+}
+
+impl std::fmt::Debug for Bootstrap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bootstrap")
+            .field(
+                "requirepass",
+                &self.requirepass.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "users",
+                &self
+                    .users
+                    .iter()
+                    .map(|(name, _)| String::from_utf8_lossy(name).into_owned())
+                    .collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+impl Bootstrap {
+    /// The internal commands that offer these values to the cluster.
+    fn commands(&self) -> Vec<pb::Command> {
+        let mut commands = Vec::new();
+        if let Some(pass) = &self.requirepass {
+            commands.push(pb::Command {
+                argv: vec![
+                    Bytes::from_static(b"config"),
+                    Bytes::from_static(b"init"),
+                    Bytes::from_static(b"requirepass"),
+                    Bytes::copy_from_slice(pass.as_bytes()),
+                ],
+            });
+        }
+        for (name, rules) in &self.users {
+            let mut argv = vec![
+                Bytes::from_static(b"acl"),
+                Bytes::from_static(b"inituser"),
+                name.clone(),
+            ];
+            argv.extend(rules.iter().cloned());
+            commands.push(pb::Command { argv });
+        }
+        commands
+    }
+}
+
+/// Keeps the cached cluster settings current: fetches them at once, offers the bootstrap
+/// values, then long-polls the leader for a newer version, forever.
+pub async fn settings_loop(settings: Arc<Settings>, router: Router, bootstrap: Bootstrap) {
+    let mut pending = bootstrap.commands();
     loop {
-        let after = settings.cluster().version;
-        match router.settings(after, SETTINGS_POLL_WAIT, false).await {
+        let (after, wait) = if settings.is_loaded() {
+            (settings.cluster().version, SETTINGS_POLL_WAIT)
+        } else {
+            (0, Duration::ZERO)
+        };
+        match router.settings(after, wait, false).await {
             Some(new) => {
                 settings.update_cluster(new);
             }
-            None => tokio::time::sleep(Duration::from_millis(200)).await,
+            None => {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                continue;
+            }
+        }
+        if !pending.is_empty() {
+            let req = pb::ExecuteRequest {
+                client_id: 0,
+                seq: 0,
+                db: 0,
+                write: true,
+                commands: pending.clone(),
+            };
+            match router.execute(&req).await {
+                Ok(replies) => {
+                    for (command, reply) in pending.iter().zip(&replies) {
+                        if let tinyredis_common::Reply::Error(e) = reply {
+                            tracing::error!(
+                                what = %String::from_utf8_lossy(&command.argv[1]),
+                                error = %e,
+                                "the cluster refused a bootstrap setting of this gateway"
+                            );
+                        }
+                    }
+                    pending.clear();
+                    if let Some(new) = router.settings(0, Duration::ZERO, false).await {
+                        settings.update_cluster(new);
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = ?e, "could not offer bootstrap settings yet");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
         }
     }
 }

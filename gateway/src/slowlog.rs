@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use tinyredis_common::Reply;
+use tinyredis_common::{CommandId, Reply};
 
 /// Redis's default `slowlog-log-slower-than`, in microseconds.
 pub const DEFAULT_SLOWER_THAN_USEC: i64 = 10_000;
@@ -20,6 +20,54 @@ pub const DEFAULT_MAX_LEN: usize = 128;
 const MAX_ARGC: usize = 32;
 /// Bytes kept per argument (`SLOWLOG_ENTRY_MAX_STRING`).
 const MAX_STRING: usize = 128;
+
+/// What replaces a secret argument in the slow log, as in Redis.
+const REDACTED: &[u8] = b"(redacted)";
+
+/// The arguments of a call as the slow log may keep them: passwords and ACL rules replaced by
+/// `(redacted)` where Redis redacts them (AUTH, HELLO's AUTH option, ACL SETUSER, CONFIG SET of
+/// `requirepass`).
+pub fn redacted(id: CommandId, argv: &[Bytes]) -> Vec<Bytes> {
+    let mut out = argv.to_vec();
+    let redact = |out: &mut Vec<Bytes>, i: usize| {
+        if let Some(a) = out.get_mut(i) {
+            *a = Bytes::from_static(REDACTED);
+        }
+    };
+    match id {
+        CommandId::Auth if argv.len() <= 3 => {
+            for i in 1..argv.len() {
+                redact(&mut out, i);
+            }
+        }
+        CommandId::Hello => {
+            let mut i = 2;
+            while i < argv.len() {
+                if argv[i].eq_ignore_ascii_case(b"auth") && argv.len() - i > 2 {
+                    redact(&mut out, i + 1);
+                    redact(&mut out, i + 2);
+                    i += 3;
+                } else {
+                    i += 2;
+                }
+            }
+        }
+        CommandId::Acl if argv.len() >= 3 && argv[1].eq_ignore_ascii_case(b"setuser") => {
+            for i in 2..argv.len() {
+                redact(&mut out, i);
+            }
+        }
+        CommandId::Config if argv.len() >= 4 && argv[1].eq_ignore_ascii_case(b"set") => {
+            for i in (2..argv.len() - 1).step_by(2) {
+                if argv[i].eq_ignore_ascii_case(b"requirepass") {
+                    redact(&mut out, i + 1);
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
 
 /// One logged command.
 #[derive(Debug, Clone)]
@@ -160,6 +208,47 @@ fn trimmed(argv: &[Bytes]) -> Vec<Bytes> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod redact_tests {
+    use super::*;
+
+    fn args(line: &str) -> Vec<Bytes> {
+        line.split(' ')
+            .map(|a| Bytes::copy_from_slice(a.as_bytes()))
+            .collect()
+    }
+
+    fn shown(id: CommandId, line: &str) -> String {
+        redacted(id, &args(line))
+            .iter()
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn secrets_are_redacted_as_redis_does() {
+        assert_eq!(shown(CommandId::Auth, "AUTH pw"), "AUTH (redacted)");
+        assert_eq!(
+            shown(CommandId::Auth, "AUTH u pw"),
+            "AUTH (redacted) (redacted)"
+        );
+        assert_eq!(
+            shown(CommandId::Hello, "HELLO 3 SETNAME n AUTH u pw"),
+            "HELLO 3 SETNAME n AUTH (redacted) (redacted)"
+        );
+        assert_eq!(
+            shown(CommandId::Acl, "ACL SETUSER bob on >pw"),
+            "ACL SETUSER (redacted) (redacted) (redacted)"
+        );
+        assert_eq!(
+            shown(CommandId::Config, "CONFIG SET maxmemory 1 requirepass pw"),
+            "CONFIG SET maxmemory 1 requirepass (redacted)"
+        );
+        assert_eq!(shown(CommandId::Get, "GET k"), "GET k");
+    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! `cargo test --workspace --test it` (add `-- --nocapture` to see the phase logs and the
 //! measured failover latency).
 
+mod auth;
 mod bits;
 mod commands;
 mod config;

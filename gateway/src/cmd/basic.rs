@@ -33,10 +33,12 @@ pub fn select(session: &mut Session, argv: &[Bytes]) -> Reply {
     }
 }
 
-/// `RESET`: back to a fresh connection's state (RESP2, db 0, no name).
-pub fn reset(session: &mut Session) -> Reply {
+/// `RESET`: back to a fresh connection's state (RESP2, db 0, no name, the default user,
+/// authenticated only if it needs no password).
+pub fn reset(session: &mut Session, shared: &Shared) -> Reply {
     session.set_db(0);
     session.set_protocol(Protocol::Resp2);
+    session.set_default_auth(&shared.settings.acl());
     session.multi = None;
     session.multi_dirty = false;
     session.watched.clear();

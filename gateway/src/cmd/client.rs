@@ -29,6 +29,8 @@ const HELP: &[&str] = &[
     "      Kill connections made to specified local address",
     "    * ID <client-id>",
     "      Kill connections by client id.",
+    "    * USER <username>",
+    "      Kill connections authenticated by <username>.",
     "    * SKIPME (YES|NO)",
     "      Skip killing current connection (default: yes).",
     "LIST [options ...]",
@@ -186,7 +188,8 @@ fn list(shared: &Shared, args: &[Bytes]) -> Reply {
     Reply::Verbatim(Bytes::from(out))
 }
 
-/// `CLIENT KILL ip:port` or `CLIENT KILL [ID id] [ADDR ip:port] [LADDR ip:port] [SKIPME yes|no]`.
+/// `CLIENT KILL ip:port` or `CLIENT KILL [ID id] [ADDR ip:port] [LADDR ip:port] [USER name]
+/// [TYPE normal] [SKIPME yes|no]`.
 fn kill(session: &Session, shared: &Shared, args: &[Bytes]) -> Reply {
     if args.len() == 1 {
         let addr = &args[0];
@@ -210,6 +213,7 @@ fn kill(session: &Session, shared: &Shared, args: &[Bytes]) -> Reply {
     let mut addr = None;
     let mut laddr = None;
     let mut skipme = true;
+    let mut user = None;
     for pair in args.chunks(2) {
         let (opt, val) = (&pair[0], &pair[1]);
         if opt.eq_ignore_ascii_case(b"id") {
@@ -229,13 +233,17 @@ fn kill(session: &Session, shared: &Shared, args: &[Bytes]) -> Reply {
             } else {
                 return Reply::Error(ReplyError::Syntax);
             }
-        } else if opt.eq_ignore_ascii_case(b"type") || opt.eq_ignore_ascii_case(b"user") {
-            // Every client is a normal client of the default user.
-            let normal =
-                val.eq_ignore_ascii_case(b"normal") || val.eq_ignore_ascii_case(b"default");
-            if !normal {
+        } else if opt.eq_ignore_ascii_case(b"type") {
+            // Every client of a gateway is a normal client.
+            if !val.eq_ignore_ascii_case(b"normal") {
                 return Reply::Integer(0);
             }
+        } else if opt.eq_ignore_ascii_case(b"user") {
+            if shared.settings.acl().user(val).is_none() {
+                let text = format!("No such user '{}'", String::from_utf8_lossy(val));
+                return Reply::Error(ReplyError::Err(Bytes::from(text)));
+            }
+            user = Some(val.clone());
         } else {
             return Reply::Error(ReplyError::Syntax);
         }
@@ -244,6 +252,7 @@ fn kill(session: &Session, shared: &Shared, args: &[Bytes]) -> Reply {
         id.is_none_or(|id| c.id == id)
             && addr.as_ref().is_none_or(|a| c.addr.as_bytes() == &a[..])
             && laddr.as_ref().is_none_or(|a| c.laddr.as_bytes() == &a[..])
+            && user.as_ref().is_none_or(|u| c.meta().user == *u)
             && !(skipme && c.id == session.client.id)
     };
     let mut killed = 0;

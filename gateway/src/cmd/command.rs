@@ -1,7 +1,9 @@
 //! `COMMAND`, `COMMAND COUNT|INFO|LIST|DOCS|GETKEYS|HELP`, generated from the command table.
 
 use bytes::Bytes;
-use tinyredis_common::command::{self, COMMANDS, CommandId, CommandSpec};
+use tinyredis_common::command::{
+    self, CATEGORIES, COMMANDS, CommandId, CommandSpec, FindKeys, KeySpec, Target, key_flags,
+};
 use tinyredis_common::{Reply, ReplyError};
 
 const HELP: &[&str] = &[
@@ -27,24 +29,148 @@ const HELP: &[&str] = &[
 ];
 
 /// One `COMMAND INFO` entry: name, arity, flags, first key, last key, step, ACL categories, tips,
-/// key specs, subcommands.
-fn entry(spec: &CommandSpec) -> Reply {
+/// key specs, subcommands (each an entry of its own).
+fn entry(spec: &'static CommandSpec) -> Reply {
+    target_entry(Target::Command(spec))
+}
+
+fn target_entry(target: Target) -> Reply {
+    let (arity, first_key, last_key, step) = match target {
+        Target::Command(spec) => (spec.arity, spec.first_key, spec.last_key, spec.step),
+        Target::Subcommand(sub) => {
+            let (first, last, step) = legacy_range(sub.key_specs);
+            (sub.arity, first, last, step)
+        }
+    };
+    let subcommands = match target {
+        Target::Command(spec) => spec
+            .subcommands()
+            .iter()
+            .map(|s| target_entry(Target::Subcommand(s)))
+            .collect(),
+        Target::Subcommand(_) => Vec::new(),
+    };
     Reply::Array(vec![
-        Reply::bulk(spec.name),
-        Reply::Integer(spec.arity as i64),
+        Reply::bulk(target.full_name()),
+        Reply::Integer(arity as i64),
+        simple_set(target.flags().iter().copied()),
+        Reply::Integer(first_key as i64),
+        Reply::Integer(last_key as i64),
+        Reply::Integer(step as i64),
         Reply::Set(
-            spec.flags
+            CATEGORIES
                 .iter()
-                .map(|f| Reply::Simple(Bytes::from_static(f.as_bytes())))
+                .filter(|c| target.categories() & c.bit() != 0)
+                .map(|c| Reply::Simple(Bytes::from(format!("@{}", c.name()))))
                 .collect(),
         ),
-        Reply::Integer(spec.first_key as i64),
-        Reply::Integer(spec.last_key as i64),
-        Reply::Integer(spec.step as i64),
         Reply::Set(Vec::new()),
-        Reply::Set(Vec::new()),
-        Reply::Array(Vec::new()),
-        Reply::Array(Vec::new()),
+        Reply::Set(target.key_specs().iter().map(key_spec).collect()),
+        Reply::Set(subcommands),
+    ])
+}
+
+/// A set of status strings (flags).
+fn simple_set<'a>(items: impl Iterator<Item = &'a str>) -> Reply {
+    Reply::Set(
+        items
+            .map(|f| Reply::Simple(Bytes::copy_from_slice(f.as_bytes())))
+            .collect(),
+    )
+}
+
+/// The legacy first key, last key and step of a subcommand, from its first key spec.
+fn legacy_range(specs: &[KeySpec]) -> (i32, i32, i32) {
+    match specs.first() {
+        Some(KeySpec {
+            begin,
+            find: FindKeys::Range { last, step },
+            ..
+        }) => {
+            let first = *begin as i32;
+            let last = if *last >= 0 { first + last } else { *last };
+            (first, last, *step as i32)
+        }
+        _ => (0, 0, 0),
+    }
+}
+
+/// A key spec as `COMMAND INFO` shows it: flags, begin_search, find_keys.
+fn key_spec(spec: &KeySpec) -> Reply {
+    let map = |pairs: Vec<(&'static str, Reply)>| {
+        Reply::Map(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (Reply::bulk(k), v))
+                .collect(),
+        )
+    };
+    let flags = simple_set(
+        key_flags::NAMES
+            .iter()
+            .filter(|(bit, _)| spec.flags & bit != 0)
+            .map(|(_, name)| *name),
+    );
+    let (begin, find) = match spec.find {
+        FindKeys::Unknown => (
+            map(vec![
+                ("type", Reply::bulk("unknown")),
+                ("spec", map(vec![])),
+            ]),
+            map(vec![
+                ("type", Reply::bulk("unknown")),
+                ("spec", map(vec![])),
+            ]),
+        ),
+        FindKeys::Range { last, step } => (
+            index_begin(spec.begin, &map),
+            map(vec![
+                ("type", Reply::bulk("range")),
+                (
+                    "spec",
+                    map(vec![
+                        ("lastkey", Reply::Integer(last as i64)),
+                        ("keystep", Reply::Integer(step as i64)),
+                        ("limit", Reply::Integer(0)),
+                    ]),
+                ),
+            ]),
+        ),
+        FindKeys::Keynum {
+            keynum_idx,
+            first,
+            step,
+        } => (
+            index_begin(spec.begin, &map),
+            map(vec![
+                ("type", Reply::bulk("keynum")),
+                (
+                    "spec",
+                    map(vec![
+                        ("keynumidx", Reply::Integer(keynum_idx as i64)),
+                        ("firstkey", Reply::Integer(first as i64)),
+                        ("keystep", Reply::Integer(step as i64)),
+                    ]),
+                ),
+            ]),
+        ),
+    };
+    let mut fields = Vec::with_capacity(4);
+    if let Some(notes) = spec.notes {
+        fields.push(("notes", Reply::bulk(notes)));
+    }
+    fields.extend([
+        ("flags", flags),
+        ("begin_search", begin),
+        ("find_keys", find),
+    ]);
+    map(fields)
+}
+
+fn index_begin(index: u32, map: &impl Fn(Vec<(&'static str, Reply)>) -> Reply) -> Reply {
+    map(vec![
+        ("type", Reply::bulk("index")),
+        ("spec", map(vec![("index", Reply::Integer(index as i64))])),
     ])
 }
 
@@ -79,7 +205,7 @@ pub fn command(argv: &[Bytes]) -> Reply {
         Reply::Array(
             argv[2..]
                 .iter()
-                .map(|name| command::lookup(name).map_or(Reply::Nil, entry))
+                .map(|name| Target::lookup(name).map_or(Reply::Nil, target_entry))
                 .collect(),
         )
     } else if is("docs") {

@@ -191,36 +191,41 @@ async fn set(shared: &Shared, args: &[Bytes]) -> Reply {
         .map(|(p, v, _)| (p.name, v.clone()))
         .collect();
     if !cluster.is_empty() {
-        let req = pb::ExecuteRequest {
-            client_id: 0,
-            seq: 0,
-            db: 0,
-            write: true,
-            commands: vec![pb::Command {
-                argv: config_set_command(&cluster),
-            }],
-        };
-        match shared.router.execute(&req).await {
-            Ok(replies) => {
-                if let Some(err @ Reply::Error(_)) = replies.into_iter().next() {
-                    return err;
-                }
-            }
-            Err(e) => return Reply::Error(e.to_reply_error()),
-        }
-        // Read our own write: fetch the settings the leader has now applied.
-        if let Some(new) = shared
-            .router
-            .settings(0, std::time::Duration::ZERO, false)
-            .await
-        {
-            shared.settings.update_cluster(new);
+        let reply = write_settings(shared, config_set_command(&cluster)).await;
+        if reply.is_error() {
+            return reply;
         }
     }
     for (p, v, raw) in &normalized {
         apply_gateway(shared, p, v, raw);
     }
     Reply::Ok
+}
+
+/// Writes an internal settings command (see `tinyredis_common::settings`) to the Raft log as
+/// one entry and returns its reply; on success this gateway's copy of the settings is refreshed
+/// at once, so the connection reads its own write.
+pub async fn write_settings(shared: &Shared, argv: Vec<Bytes>) -> Reply {
+    let req = pb::ExecuteRequest {
+        client_id: 0,
+        seq: 0,
+        db: 0,
+        write: true,
+        commands: vec![pb::Command { argv }],
+    };
+    let reply = match shared.router.execute(&req).await {
+        Ok(replies) => replies.into_iter().next().unwrap_or(Reply::Nil),
+        Err(e) => return Reply::Error(e.to_reply_error()),
+    };
+    if !reply.is_error()
+        && let Some(new) = shared
+            .router
+            .settings(0, std::time::Duration::ZERO, false)
+            .await
+    {
+        shared.settings.update_cluster(new);
+    }
+    reply
 }
 
 /// Applies a checked per-gateway value.

@@ -2,6 +2,8 @@
 //!
 //! One file per command (or per command family with subcommands); [`execute`] is the dispatch.
 
+pub mod acl;
+mod auth;
 mod basic;
 mod client;
 mod cluster;
@@ -12,6 +14,7 @@ pub mod info;
 mod latency;
 mod memory;
 mod slowlog;
+pub mod sort;
 
 use bytes::Bytes;
 use tinyredis_common::{CommandId, Reply, ReplyError};
@@ -34,10 +37,12 @@ pub async fn execute(
             session.quit = true;
             Reply::Ok
         }
-        CommandId::Reset => basic::reset(session),
+        CommandId::Reset => basic::reset(session, shared),
         CommandId::Time => basic::time(),
         CommandId::Info => info::info(shared, argv).await,
-        CommandId::Hello => hello::hello(session, argv),
+        CommandId::Hello => hello::hello(session, shared, argv),
+        CommandId::Auth => auth::auth(session, shared, argv),
+        CommandId::Acl => acl::acl(session, shared, argv).await,
         CommandId::Client => client::client(session, shared, argv),
         CommandId::Command => command::command(argv),
         CommandId::Lastsave => basic::lastsave(shared).await,

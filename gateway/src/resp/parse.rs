@@ -32,7 +32,17 @@ pub struct Limits {
     /// The longest inline request line, and the longest multibulk header line, that may sit in the
     /// buffer without its line ending before the request is refused.
     pub max_inline_len: usize,
+    /// The client must authenticate first: since CVE-2021-32675 Redis refuses multibulk
+    /// requests of more than [`UNAUTHENTICATED_MAX_ARGS`] arguments and bulks longer than
+    /// [`UNAUTHENTICATED_MAX_BULK_LEN`] from such a client.
+    pub unauthenticated: bool,
 }
+
+/// The most arguments of a multibulk request from a client that must authenticate.
+pub const UNAUTHENTICATED_MAX_ARGS: i64 = 10;
+
+/// The longest bulk argument from a client that must authenticate.
+pub const UNAUTHENTICATED_MAX_BULK_LEN: i64 = 16384;
 
 impl Default for Limits {
     fn default() -> Limits {
@@ -40,6 +50,7 @@ impl Default for Limits {
             max_bulk_len: DEFAULT_MAX_BULK_LEN,
             max_multibulk_len: DEFAULT_MAX_MULTIBULK_LEN,
             max_inline_len: DEFAULT_MAX_INLINE_LEN,
+            unauthenticated: false,
         }
     }
 }
@@ -74,6 +85,12 @@ pub enum ProtocolError {
     /// than whitespace.
     #[error("unbalanced quotes in request")]
     UnbalancedQuotes,
+    /// A client that must authenticate sent more than [`UNAUTHENTICATED_MAX_ARGS`] arguments.
+    #[error("unauthenticated multibulk length")]
+    UnauthenticatedMultibulkLength,
+    /// A client that must authenticate sent a bulk longer than [`UNAUTHENTICATED_MAX_BULK_LEN`].
+    #[error("unauthenticated bulk length")]
+    UnauthenticatedBulkLength,
 }
 
 impl ProtocolError {
@@ -86,6 +103,8 @@ impl ProtocolError {
             ProtocolError::TooBigBulkCount => "too big bulk count string",
             ProtocolError::TooBigInline => "too big inline request",
             ProtocolError::UnbalancedQuotes => "unbalanced quotes in request",
+            ProtocolError::UnauthenticatedMultibulkLength => "unauthenticated multibulk length",
+            ProtocolError::UnauthenticatedBulkLength => "unauthenticated bulk length",
             ProtocolError::ExpectedDollar(got) => {
                 // Redis prints the byte with `%c`, so it goes out raw rather than as UTF-8.
                 let mut text = b"expected '$', got '".to_vec();
@@ -168,6 +187,9 @@ fn walk_multibulk(
     if count > saturating_i64(limits.max_multibulk_len) {
         return Err(ProtocolError::InvalidMultibulkLength);
     }
+    if count > UNAUTHENTICATED_MAX_ARGS && limits.unauthenticated {
+        return Err(ProtocolError::UnauthenticatedMultibulkLength);
+    }
     if count <= 0 {
         return Ok(Some(MultibulkFrame {
             n_args: 0,
@@ -192,8 +214,11 @@ fn walk_multibulk(
         }
         let len = parse_i64(&header[1..])
             .filter(|&len| len >= 0 && len <= saturating_i64(limits.max_bulk_len))
-            .and_then(|len| usize::try_from(len).ok())
             .ok_or(ProtocolError::InvalidBulkLength)?;
+        if len > UNAUTHENTICATED_MAX_BULK_LEN && limits.unauthenticated {
+            return Err(ProtocolError::UnauthenticatedBulkLength);
+        }
+        let len = usize::try_from(len).map_err(|_| ProtocolError::InvalidBulkLength)?;
         pos += header_len;
         // Redis skips the two bytes after the payload without checking that they are "\r\n".
         let needed = len.saturating_add(2);
@@ -362,6 +387,7 @@ mod tests {
         max_bulk_len: 8,
         max_multibulk_len: 3,
         max_inline_len: 16,
+        unauthenticated: false,
     };
 
     /// Parses `input` with default limits and compares the outcome with `expected`; see [`check_with`].
@@ -617,6 +643,56 @@ mod tests {
                 format!("ERR Protocol error: {text}")
             );
         }
+    }
+
+    #[test]
+    fn unauthenticated_limits_as_redis() {
+        let unauth = Limits {
+            unauthenticated: true,
+            ..Limits::default()
+        };
+        // Ten arguments and 16384-byte bulks are still fine.
+        let ten = format!("*10\r\n{}", "$1\r\na\r\n".repeat(10));
+        check_with(
+            &unauth,
+            ten.as_bytes(),
+            &format!("[{}]", ["\"a\""; 10].join(" ")),
+        );
+        check_with(
+            &unauth,
+            b"*11\r\n$1\r\na\r\n",
+            "!unauthenticated multibulk length",
+        );
+        let big = format!("*2\r\n$3\r\nSET\r\n$16384\r\n{}\r\n", "x".repeat(16384));
+        let parsed = feed(&unauth, &[big.as_bytes()]);
+        assert!(
+            parsed.starts_with("[\"SET\" \"xxx") && parsed.ends_with("x\"]"),
+            "{parsed}"
+        );
+        check_with(
+            &unauth,
+            b"*2\r\n$3\r\nSET\r\n$16385\r\n",
+            "!unauthenticated bulk length",
+        );
+        // The ordinary limits come first, and inline requests have none of these.
+        check_with(&unauth, b"*2\r\n$-2\r\n", "!invalid bulk length");
+        check_with(
+            &unauth,
+            b"a b c d e f g h i j k l\r\n",
+            "[\"a\" \"b\" \"c\" \"d\" \"e\" \"f\" \"g\" \"h\" \"i\" \"j\" \"k\" \"l\"]",
+        );
+        assert_eq!(
+            ProtocolError::UnauthenticatedBulkLength
+                .to_reply_error()
+                .to_string(),
+            "ERR Protocol error: unauthenticated bulk length"
+        );
+        assert_eq!(
+            ProtocolError::UnauthenticatedMultibulkLength
+                .to_reply_error()
+                .to_string(),
+            "ERR Protocol error: unauthenticated multibulk length"
+        );
     }
 
     #[test]

@@ -215,6 +215,7 @@ fn handler(id: CommandId) -> Handler {
         | CommandId::Quit
         | CommandId::Info
         | CommandId::Hello
+        | CommandId::Auth
         | CommandId::Client
         | CommandId::Command
         | CommandId::Reset
@@ -229,7 +230,8 @@ fn handler(id: CommandId) -> Handler {
         | CommandId::Module
         | CommandId::Slowlog
         | CommandId::Latency
-        | CommandId::Config => Handler::Gateway,
+        | CommandId::Config
+        | CommandId::Acl => Handler::Gateway,
 
         CommandId::Get => Handler::Read(string::get),
         CommandId::Mget => Handler::Read(string::mget),

@@ -32,8 +32,10 @@ use crate::keyspace::Keyspace;
 /// forgotten first (deterministically, by log index).
 pub const MAX_SESSIONS: usize = 65_536;
 
-/// The current snapshot format: the header holds the cluster settings.
-const SNAPSHOT_MAGIC: &[u8; 8] = b"TRSNAP02";
+/// The current snapshot format: the header holds the cluster settings with ACL users.
+const SNAPSHOT_MAGIC: &[u8; 8] = b"TRSNAP03";
+/// The format whose header holds the cluster settings without ACL users (settings format 1).
+const SNAPSHOT_MAGIC_V2: &[u8; 8] = b"TRSNAP02";
 /// The format before cluster settings existed; still readable (settings start at their defaults).
 const SNAPSHOT_MAGIC_V1: &[u8; 8] = b"TRSNAP01";
 
@@ -253,6 +255,23 @@ struct SnapshotHeader {
     settings: ClusterSettings,
 }
 
+/// The header of a [`SNAPSHOT_MAGIC_V2`] snapshot: the settings in their format 1.
+#[derive(Serialize, Deserialize)]
+struct SnapshotHeaderV2 {
+    last_log_id: Option<LogId>,
+    last_membership: StoredMembership,
+    last_time_ms: u64,
+    sessions: Sessions,
+    settings: ClusterSettingsV1,
+}
+
+/// [`ClusterSettings`] in format 1 (before ACL users), as [`SNAPSHOT_MAGIC_V2`] headers hold it.
+#[derive(Serialize, Deserialize)]
+struct ClusterSettingsV1 {
+    version: u64,
+    config: BTreeMap<String, String>,
+}
+
 /// The header of a [`SNAPSHOT_MAGIC_V1`] snapshot.
 #[derive(Serialize, Deserialize)]
 struct SnapshotHeaderV1 {
@@ -314,7 +333,7 @@ fn read_header(r: &mut impl Read) -> io::Result<SnapshotHeader> {
     let bad = |m: &str| io::Error::new(io::ErrorKind::InvalidData, m.to_string());
     let mut magic = [0u8; 8];
     r.read_exact(&mut magic)?;
-    if &magic != SNAPSHOT_MAGIC && &magic != SNAPSHOT_MAGIC_V1 {
+    if &magic != SNAPSHOT_MAGIC && &magic != SNAPSHOT_MAGIC_V2 && &magic != SNAPSHOT_MAGIC_V1 {
         return Err(bad("not a tinyredis snapshot file"));
     }
     let mut len = [0u8; 8];
@@ -336,6 +355,20 @@ fn read_header(r: &mut impl Read) -> io::Result<SnapshotHeader> {
             last_time_ms: v1.last_time_ms,
             sessions: v1.sessions,
             settings: ClusterSettings::default(),
+        });
+    }
+    if &magic == SNAPSHOT_MAGIC_V2 {
+        let v2: SnapshotHeaderV2 = codec::decode(&header)?;
+        return Ok(SnapshotHeader {
+            last_log_id: v2.last_log_id,
+            last_membership: v2.last_membership,
+            last_time_ms: v2.last_time_ms,
+            sessions: v2.sessions,
+            settings: ClusterSettings {
+                version: v2.settings.version,
+                config: v2.settings.config,
+                users: BTreeMap::new(),
+            },
         });
     }
     codec::decode(&header)

@@ -177,3 +177,61 @@ fn random_replies_inside_writes_are_the_same_on_every_replica() {
     assert_eq!(a.sessions, b.sessions);
     assert_eq!(a.keyspace, b.keyspace);
 }
+
+#[test]
+fn acl_users_survive_a_snapshot_and_older_formats_load() {
+    let mut state = SmState::default();
+    let req = commands(
+        0,
+        0,
+        1_000,
+        &[&[
+            "acl",
+            "setuser",
+            "alice",
+            "on",
+            "#5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8",
+            "~k*",
+            "+get",
+        ]],
+    );
+    let resp = state.apply_request(5, &req);
+    assert_eq!(resp.replies, vec![Reply::Ok]);
+    assert_eq!(state.settings.version, 5);
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = dir.path().join("snap.bin");
+    write_snapshot_file(&state, &path).unwrap();
+    let loaded = read_snapshot_file(&path).unwrap();
+    assert_eq!(loaded.settings, state.settings);
+    assert!(
+        loaded
+            .settings
+            .user(b"alice")
+            .unwrap()
+            .check_password(b"password")
+    );
+
+    // A snapshot written before ACL users (TRSNAP02) loads with the settings it had.
+    let mut config = BTreeMap::new();
+    config.insert("maxmemory".to_string(), "7".to_string());
+    let header = codec::encode(&SnapshotHeaderV2 {
+        last_log_id: None,
+        last_membership: state.last_membership.clone(),
+        last_time_ms: 9,
+        sessions: Sessions::default(),
+        settings: ClusterSettingsV1 { version: 3, config },
+    })
+    .unwrap();
+    let mut bytes = SNAPSHOT_MAGIC_V2.to_vec();
+    bytes.extend_from_slice(&(header.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&header);
+    let mut ks = Vec::new();
+    Keyspace::default().write_to(&mut ks).unwrap();
+    bytes.extend_from_slice(&ks);
+    std::fs::write(&path, &bytes).unwrap();
+    let old = read_snapshot_file(&path).unwrap();
+    assert_eq!(old.settings.version, 3);
+    assert_eq!(old.settings.get("maxmemory"), Some("7"));
+    assert!(old.settings.users.is_empty());
+    assert_eq!(old.last_time_ms, 9);
+}

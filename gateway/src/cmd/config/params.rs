@@ -266,6 +266,14 @@ pub static PARAMS: &[Param] = &[
         kind: Kind::Bool,
         default: "no",
     },
+    // Setting it sets the default user's password (see `tinyredis_common::settings`); CONFIG
+    // GET shows it as set, as Redis does.
+    Param {
+        name: "requirepass",
+        scope: Scope::Cluster,
+        kind: Kind::Text,
+        default: "",
+    },
 ];
 
 /// Finds a parameter by name, without case.
