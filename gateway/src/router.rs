@@ -19,6 +19,9 @@ use tonic::transport::{Channel, Endpoint};
 
 use crate::batch::Batcher;
 
+/// The longest pause between two attempts of a segment while no leader answers.
+const MAX_RETRY_BACKOFF: Duration = Duration::from_millis(50);
+
 /// Why a segment could not be executed.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ForwardError {
@@ -267,7 +270,9 @@ impl Router {
                 }
             }
             tokio::time::sleep(backoff.min(remaining)).await;
-            backoff = (backoff * 2).min(Duration::from_millis(200));
+            // Capped low: an election takes a few hundred ms, and a retry is a cheap local RPC,
+            // so a short cap finds the new leader soon after it is elected.
+            backoff = (backoff * 2).min(MAX_RETRY_BACKOFF);
         }
     }
 

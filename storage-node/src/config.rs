@@ -40,10 +40,10 @@ pub struct NodeSettings {
     /// Raft heartbeat interval in milliseconds [default: 100].
     #[arg(long, env = "TINYREDIS_HEARTBEAT_MS")]
     pub heartbeat_ms: Option<u64>,
-    /// Minimum election timeout in milliseconds [default: 500].
+    /// Minimum election timeout in milliseconds [default: 300].
     #[arg(long, env = "TINYREDIS_ELECTION_TIMEOUT_MIN_MS")]
     pub election_timeout_min_ms: Option<u64>,
-    /// Maximum election timeout in milliseconds [default: 1000].
+    /// Maximum election timeout in milliseconds [default: 600].
     #[arg(long, env = "TINYREDIS_ELECTION_TIMEOUT_MAX_MS")]
     pub election_timeout_max_ms: Option<u64>,
     /// Build a snapshot every this many log entries [default: 20000].
