@@ -52,6 +52,11 @@ pub struct NodeSettings {
     /// Log entries kept behind a snapshot for lagging followers [default: 1000].
     #[arg(long, env = "TINYREDIS_KEEP_LOGS_AFTER_SNAPSHOT")]
     pub keep_logs_after_snapshot: Option<u64>,
+    /// How the leader confirms a linearizable read: `read-index` (a heartbeat round to a
+    /// majority, shared by all reads waiting) or `lease` (no round while the leader lease holds;
+    /// safe only while clocks run at nearly the same rate) [default: read-index].
+    #[arg(long, env = "TINYREDIS_READ_POLICY", value_name = "POLICY")]
+    pub read_policy: Option<String>,
     #[command(flatten)]
     #[serde(flatten)]
     pub telemetry: TelemetrySettings,
@@ -79,6 +84,16 @@ impl NodeSettings {
             keep_logs_after_snapshot: self
                 .keep_logs_after_snapshot
                 .unwrap_or(d.keep_logs_after_snapshot),
+            lease_reads: match self.read_policy.as_deref() {
+                None | Some("read-index") => false,
+                Some("lease") => true,
+                Some(other) => {
+                    return Err(ConfigError::new(
+                        "read-policy",
+                        format!("must be read-index or lease, not {other:?}"),
+                    ));
+                }
+            },
             metrics_listen: None,
         };
         config.validate()?;

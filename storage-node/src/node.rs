@@ -53,6 +53,9 @@ pub struct NodeConfig {
     pub snapshot_logs: u64,
     /// Log entries kept behind a snapshot for slightly lagging followers.
     pub keep_logs_after_snapshot: u64,
+    /// Serve reads under the leader lease instead of a read-index round (DESIGN.md invariant 5:
+    /// an opt-in, named as such).
+    pub lease_reads: bool,
     /// Where to serve `/metrics`, `/livez` and `/readyz` (none: not served).
     pub metrics_listen: Option<std::net::SocketAddr>,
 }
@@ -71,6 +74,7 @@ impl Default for NodeConfig {
             election_timeout_max_ms: 600,
             snapshot_logs: 20_000,
             keep_logs_after_snapshot: 1_000,
+            lease_reads: false,
             metrics_listen: None,
         }
     }
@@ -495,7 +499,12 @@ struct ReadBarrier {
 }
 
 impl ReadBarrier {
-    fn start(raft: Raft) -> ReadBarrier {
+    fn start(raft: Raft, lease: bool) -> ReadBarrier {
+        let policy = if lease {
+            ReadPolicy::LeaseRead
+        } else {
+            ReadPolicy::ReadIndex
+        };
         let (tx, mut rx) = mpsc::unbounded_channel::<oneshot::Sender<Result<(), pb::NotLeader>>>();
         tokio::spawn(async move {
             while let Some(first) = rx.recv().await {
@@ -505,7 +514,7 @@ impl ReadBarrier {
                 }
                 let res = tokio::time::timeout(
                     Duration::from_secs(5),
-                    raft.ensure_linearizable(ReadPolicy::ReadIndex),
+                    raft.ensure_linearizable(policy.clone()),
                 )
                 .await;
                 let outcome = match res {
@@ -628,7 +637,7 @@ pub async fn run(
         addr: advertise.clone(),
         raft: raft.clone(),
         state,
-        reads: ReadBarrier::start(raft.clone()),
+        reads: ReadBarrier::start(raft.clone(), config.lease_reads),
         clock: AtomicU64::new(0),
         membership_lock: Mutex::new(()),
         resources: Resources::new(snapshot_dir.clone()),
