@@ -84,6 +84,7 @@ impl Resources {
         status.used_memory_dataset = dataset;
         status.total_system_memory = process::total_system_memory().unwrap_or(0);
         status.last_save_time = self.last_save_time();
+        status.changes_since_save = state.read().keyspace.changes();
         status.used_cpu_sys = sys;
         status.used_cpu_user = user;
     }

@@ -247,11 +247,7 @@ fn persistence(status: Option<&pb::NodeStatus>, s: &mut Section<'_>) {
     s.field("loading", 0);
     s.field("async_loading", 0);
     if let Some(st) = status {
-        let changes = st
-            .applied_index
-            .unwrap_or(0)
-            .saturating_sub(st.snapshot_index.unwrap_or(0));
-        s.field("rdb_changes_since_last_save", changes);
+        s.field("rdb_changes_since_last_save", st.changes_since_save);
         s.field("rdb_bgsave_in_progress", 0);
         s.field("rdb_last_save_time", st.last_save_time);
         s.field("rdb_last_bgsave_status", "ok");

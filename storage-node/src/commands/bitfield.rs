@@ -28,11 +28,26 @@ pub fn bitfield(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
     reply_of((|| {
         let ops = parse_ops(&argv[2..])?;
         let Some(max_bit) = ops.iter().filter_map(Op::last_written_bit).max() else {
+            db.set_changes(0);
             return read_only(db, &argv[1], &ops, ctx.now_ms);
         };
-        let replies = edit_bits(db, &argv[1], max_bit, ctx.now_ms, |buf| {
-            ops.iter().map(|op| op.apply(buf)).collect()
+        let (replies, changes) = edit_bits(db, &argv[1], max_bit, ctx.now_ms, |buf, grown| {
+            let mut changes = 0;
+            let replies = ops
+                .iter()
+                .map(|op| {
+                    let (reply, changed) = op.apply(buf);
+                    // As Redis: each SET or INCRBY that wrote counts, all of them when the
+                    // string was created or grown.
+                    if changed || (grown && op.last_written_bit().is_some()) {
+                        changes += 1;
+                    }
+                    reply
+                })
+                .collect();
+            (replies, changes)
         })?;
+        db.set_changes(changes);
         Ok(Reply::Array(replies))
     })())
 }
@@ -181,9 +196,10 @@ impl Op {
     }
 
     /// Runs the operation on a string already grown to hold the field.
-    fn apply(&self, buf: &mut [u8]) -> Reply {
+    /// Runs the subcommand on `buf`; returns its reply and whether it changed the field.
+    fn apply(&self, buf: &mut [u8]) -> (Reply, bool) {
         let (value, incr, is_incr) = match self.action {
-            Action::Get => return self.get(buf),
+            Action::Get => return (self.get(buf), false),
             Action::Set(value) => (value, 0, false),
             Action::IncrBy(incr) => (0, incr, true),
         };
@@ -197,16 +213,18 @@ impl Op {
         let new = match outcome {
             Fits::Yes => base.wrapping_add(incr),
             Fits::Limited(limit) => limit,
-            Fits::Fail => return Reply::Nil,
+            Fits::Fail => return (Reply::Nil, false),
         };
         set_unsigned(buf, self.offset, self.bits, new as u64);
+        let changed = (old as u64 & mask(self.bits)) != (new as u64 & mask(self.bits));
         let reply = if is_incr { new } else { old };
         // An unsigned field's value is below 2^63, so it is the same as an i64.
-        Reply::Integer(if self.signed {
+        let reply = Reply::Integer(if self.signed {
             reply
         } else {
             reply & mask(self.bits) as i64
-        })
+        });
+        (reply, changed)
     }
 }
 

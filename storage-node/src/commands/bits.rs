@@ -45,25 +45,29 @@ pub(crate) fn bit_offset_arg(arg: &[u8], hash_bits: Option<u32>) -> Result<u64, 
 }
 
 /// Redis's `lookupStringForBitCommand` followed by an edit: the string at `key`, created when
-/// missing and grown with zero bytes so that bit `max_bit` exists, is handed to `edit` in place.
-/// WRONGTYPE for other types.
+/// missing and grown with zero bytes so that bit `max_bit` exists, is handed to `edit` in place,
+/// with whether it was created or grown (a change in itself). WRONGTYPE for other types.
 pub(crate) fn edit_bits<R>(
     db: &mut Db,
     key: &[u8],
     max_bit: u64,
     now_ms: u64,
-    edit: impl FnOnce(&mut BytesMut) -> R,
+    edit: impl FnOnce(&mut BytesMut, bool) -> R,
 ) -> Result<R, ReplyError> {
-    if write_string(db, key, now_ms)?.is_none() {
+    let created = write_string(db, key, now_ms)?.is_none();
+    if created {
         db.insert(key, Value::String(Bytes::new()), None);
     }
     // The offset was checked against PROTO_MAX_BULK_LEN, so this fits in usize.
     let len = (max_bit >> 3) as usize + 1;
     let res = edit_string_with(db, key, now_ms, |buf| {
+        // Redis's `lookupStringForBitCommand` dirty flag: a new or longer string is a change
+        // whatever the bits written.
+        let grown = created || buf.len() < len;
         if buf.len() < len {
             buf.resize(len, 0);
         }
-        edit(buf)
+        edit(buf, grown)
     });
     // The key holds a live string: it was checked or inserted just above.
     res.ok_or(ReplyError::WrongType)
@@ -79,7 +83,7 @@ pub fn setbit(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
         if on & !1 != 0 {
             return Err(invalid());
         }
-        let old = edit_bits(db, &argv[1], offset, ctx.now_ms, |buf| {
+        let (old, changed) = edit_bits(db, &argv[1], offset, ctx.now_ms, |buf, grown| {
             let (byte, mask) = bit_position(offset);
             let old = buf[byte] & mask != 0;
             if on == 1 {
@@ -87,8 +91,11 @@ pub fn setbit(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
             } else {
                 buf[byte] &= !mask;
             }
-            old
+            (old, grown || old != (on == 1))
         })?;
+        if !changed {
+            db.set_changes(0);
+        }
         Ok(Reply::Integer(i64::from(old)))
     })())
 }

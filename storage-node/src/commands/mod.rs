@@ -101,6 +101,24 @@ pub fn execute_write(ks: &mut Keyspace, db: usize, argv: &[Bytes], ctx: &WriteCt
         Ok(spec) => spec,
         Err(err) => return Reply::Error(err),
     };
+    let reply = run_write(ks, spec, db, argv, ctx);
+    // Count the change (INFO's rdb_changes_since_last_save): what the command recorded, else
+    // one for a successful write.
+    let recorded = ks.db_mut(db).and_then(Db::take_changes);
+    if !reply.is_error() && spec.is_write_call(argv) {
+        ks.add_changes(recorded.unwrap_or(1));
+    }
+    reply
+}
+
+/// Runs a resolved command from a log entry (see [`execute_write`]).
+fn run_write(
+    ks: &mut Keyspace,
+    spec: &CommandSpec,
+    db: usize,
+    argv: &[Bytes],
+    ctx: &WriteCtx,
+) -> Reply {
     match handler(spec.id) {
         Handler::Read(read) => match ks.db(db) {
             Some(db) => read(

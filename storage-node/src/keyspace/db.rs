@@ -84,9 +84,25 @@ pub struct Db {
     /// `(expire_at, key)` for every key of `map` whose entry has `expire_at: Some(_)`, ordered so the
     /// soonest expiries come first. Kept exactly in sync with `map` by every mutating method.
     expires: OrdSet<(u64, Bytes)>,
+    /// How many changes the write command being applied made, when it says so itself (Redis's
+    /// `server.dirty` increments); taken by [`crate::commands::execute_write`] after each command.
+    changes: Option<u64>,
 }
 
 impl Db {
+    /// Records how many changes the command being applied made (see [`Keyspace::changes`]); a
+    /// command that does not call this counts one change if it succeeds.
+    ///
+    /// [`Keyspace::changes`]: crate::keyspace::Keyspace::changes
+    pub fn set_changes(&mut self, n: u64) {
+        self.changes = Some(n);
+    }
+
+    /// Takes the count recorded by [`Db::set_changes`].
+    pub fn take_changes(&mut self) -> Option<u64> {
+        self.changes.take()
+    }
+
     /// Returns the number of stored keys, including expired keys not yet removed (Redis's `DBSIZE`).
     pub fn len(&self) -> usize {
         self.map.len()

@@ -41,13 +41,23 @@ use tinyredis_common::NUM_DATABASES;
 pub use value::Value;
 
 /// All databases of a node.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Keyspace {
     /// Always exactly [`NUM_DATABASES`] databases.
     dbs: Vec<Db>,
     /// The encoding thresholds in force (from the cluster settings; not part of snapshots of the
     /// keyspace, which carry each collection's encoding instead).
     limits: EncodingLimits,
+    /// Changes applied since the last snapshot began (Redis's `server.dirty`, INFO's
+    /// `rdb_changes_since_last_save`); not part of the data, so not compared or snapshotted.
+    changes: u64,
+}
+
+impl PartialEq for Keyspace {
+    /// Two keyspaces are equal when they hold the same data under the same thresholds.
+    fn eq(&self, other: &Keyspace) -> bool {
+        self.dbs == other.dbs && self.limits == other.limits
+    }
 }
 
 impl Default for Keyspace {
@@ -55,6 +65,7 @@ impl Default for Keyspace {
         Keyspace {
             dbs: (0..NUM_DATABASES).map(|_| Db::default()).collect(),
             limits: EncodingLimits::default(),
+            changes: 0,
         }
     }
 }
@@ -68,6 +79,22 @@ impl Keyspace {
     /// Returns database `idx` for writing, or `None` when the index is out of range.
     pub fn db_mut(&mut self, idx: usize) -> Option<&mut Db> {
         self.dbs.get_mut(idx)
+    }
+
+    /// Changes applied since [`Keyspace::reset_changes`]: one per successful write command, or
+    /// what the command counted itself (SETBIT and BITFIELD count only what they changed).
+    pub fn changes(&self) -> u64 {
+        self.changes
+    }
+
+    /// Counts `n` more changes.
+    pub fn add_changes(&mut self, n: u64) {
+        self.changes += n;
+    }
+
+    /// Starts counting changes from zero (when a snapshot begins).
+    pub fn reset_changes(&mut self) {
+        self.changes = 0;
     }
 
     /// The encoding thresholds writes apply (see [`encoding`]).

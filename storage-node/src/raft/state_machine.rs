@@ -490,8 +490,14 @@ impl RaftSnapshotBuilder<TypeConfig> for SnapshotBuilder {
     async fn build_snapshot(
         &mut self,
     ) -> Result<openraft::alias::SnapshotOf<TypeConfig, SnapshotFile>, io::Error> {
-        // O(1) clone of the persistent keyspace: apply is blocked only for this moment.
-        let state = self.shared.read().clone();
+        // O(1) clone of the persistent keyspace: apply is blocked only for this moment. The
+        // change counter restarts now, as Redis's dirty counter at the start of a save.
+        let state = {
+            let mut live = self.shared.write();
+            let copy = live.clone();
+            live.keyspace.reset_changes();
+            copy
+        };
         let meta = SnapshotMeta {
             last_log_id: state.last_applied,
             last_membership: state.last_membership.clone(),

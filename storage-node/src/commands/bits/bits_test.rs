@@ -237,3 +237,46 @@ fn bitop() {
         (&["GET", "a"], raw("\\xff\\xf0")),
     ]);
 }
+
+#[test]
+fn setbit_and_bitfield_count_only_real_changes() {
+    let mut h = Harness::default();
+    let changes = |h: &mut Harness, args: &[&str]| {
+        let before = h.ks.changes();
+        h.run(args);
+        h.ks.changes() - before
+    };
+    // Redis's unit/bitops "SETBIT/BITFIELD only increase dirty when the value changed".
+    assert_eq!(changes(&mut h, &["SETBIT", "foo", "0", "0"]), 1, "created");
+    assert_eq!(
+        changes(&mut h, &["BITFIELD", "foo2", "SET", "i5", "0", "0"]),
+        1
+    );
+    assert_eq!(changes(&mut h, &["SETBIT", "foo", "0", "0"]), 0);
+    assert_eq!(
+        changes(&mut h, &["BITFIELD", "foo2", "SET", "i5", "0", "0"]),
+        0
+    );
+    assert_eq!(changes(&mut h, &["SETBIT", "foo", "0", "1"]), 1);
+    assert_eq!(changes(&mut h, &["SETBIT", "foo", "0", "1"]), 0);
+    assert_eq!(changes(&mut h, &["SETBIT", "foo", "100", "0"]), 1, "grown");
+    assert_eq!(
+        changes(
+            &mut h,
+            &[
+                "BITFIELD", "foo2", "SET", "i5", "0", "1", "SET", "i5", "0", "1"
+            ]
+        ),
+        1
+    );
+    assert_eq!(
+        changes(&mut h, &["BITFIELD", "foo2", "INCRBY", "u2", "100", "0"]),
+        1,
+        "grown"
+    );
+    assert_eq!(changes(&mut h, &["BITFIELD", "foo2", "GET", "u2", "0"]), 0);
+    // Any other successful write counts one; errors and reads count nothing.
+    assert_eq!(changes(&mut h, &["SET", "k", "v"]), 1);
+    assert_eq!(changes(&mut h, &["INCR", "k"]), 0);
+    assert_eq!(changes(&mut h, &["GET", "k"]), 0);
+}
