@@ -8,8 +8,8 @@
 #
 #   scripts/compat-table.sh [--release] [--no-build] [--units "unit/sort unit/dump"] [--no-reference]
 #
-# The units run one after another on one cluster: the Tcl harness listens on a fixed port of its
-# own, so two runs cannot share a machine's network namespace.
+# The units run one after another, each on a fresh cluster (the Tcl harness listens on a fixed port
+# of its own, so two runs cannot share a machine's network namespace).
 #
 # --no-build uses the binaries already in target/<profile>; otherwise `cargo build --workspace --bins`
 # (with --release for --release) brings them up to date first. Logs of each run are kept under
@@ -23,7 +23,6 @@ units=$DEFAULT_UNITS
 profile=debug
 build=1
 reference=1
-jobs=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --release) profile=release; shift;;
@@ -80,22 +79,23 @@ start_cluster() {
   [ "$(redis-cli -p "$gw" del compat:ready 2>/dev/null)" = 1 ] || { echo "cluster $j did not start; logs:" >&2; tail -n 20 "$data"/c$j-*.log >&2; exit 1; }
 }
 
-# Deals the units to the jobs round-robin, runs each job's units on its own cluster, then prints
-# the rows in the order of $units with a TOTAL row, as redis-tcl.sh does.
-unit_list=($units)
-[ "$jobs" -ge 1 ] || jobs=1
-[ "$jobs" -le "${#unit_list[@]}" ] || jobs=${#unit_list[@]}
-for ((j = 0; j < jobs; j++)); do start_cluster "$j"; done
+# Each unit runs on a fresh cluster, as the reference runs each unit on a fresh redis-server: a
+# unit's CONFIG SETs (encoding thresholds, …) must not leak into the next. The rows are printed
+# in the order of $units with a TOTAL row, as redis-tcl.sh does.
+stop_cluster() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  pids=()
+  rm -rf "$data/c0"
+}
 echo "== tinyredis ($profile binaries, three nodes and a gateway)"
-job_pids=()
 logs=${COMPAT_LOGS:-$HOME/.cache/tinyredis-compat/logs/$(date +%Y%m%d-%H%M%S)-tinyredis}
-for ((j = 0; j < jobs; j++)); do
-  mine=""
-  for ((u = j; u < ${#unit_list[@]}; u += jobs)); do mine="$mine ${unit_list[$u]}"; done
-  COMPAT_LOGS=$logs bash "$tcl" --port $((gw_base + j)) --units "$mine" >"$data/job$j.out" 2>&1 &
-  job_pids+=($!)
+for u in $units; do
+  start_cluster 0
+  COMPAT_LOGS=$logs bash "$tcl" --port "$gw_base" --units "$u" >"$data/unit.out" 2>&1 || true
+  stop_cluster
+  grep -h "^unit/\|^logs:" "$data/unit.out" >>"$data/job0.out" || true
 done
-for pid in "${job_pids[@]}"; do wait "$pid" || true; done
 ours=$(mktemp); theirs=$(mktemp)
 {
   printf "%-22s %5s %5s %4s %6s\n" unit ok err exc secs
