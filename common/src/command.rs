@@ -442,6 +442,7 @@ commands! {
     Watch => "watch", -2, Gateway, (1, -1, 1), ["noscript", "loading", "stale", "fast", "allow_busy"], [Fast Transaction], [range(1, -1, 1, RO)];
     Unwatch => "unwatch", 1, Gateway, (0, 0, 0), ["noscript", "loading", "stale", "fast", "allow_busy"], [Fast Transaction], [];
     Lastsave => "lastsave", 1, Gateway, (0, 0, 0), ["loading", "stale", "fast"], [Admin Fast Dangerous], [];
+    Monitor => "monitor", 1, Gateway, (0, 0, 0), ["admin", "noscript", "loading", "stale"], [Admin Slow Dangerous], [];
     // Containers: Redis lists no flags or keys for the container itself.
     Cluster => "cluster", -2, Gateway, (0, 0, 0), [], [Slow], [];
     Module => "module", -2, Gateway, (0, 0, 0), [], [Slow], [];

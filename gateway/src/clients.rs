@@ -31,6 +31,28 @@ pub struct ClientMeta {
     /// That user's creation index ([`crate::acl::AclUser::created`]), so the connection is
     /// closed when the user is deleted.
     pub user_created: u64,
+    /// The connection monitors (MONITOR): flag `O`.
+    pub monitor: bool,
+    /// A command of the connection waits for a CLIENT PAUSE to end: flag `b`, as Redis blocks a
+    /// paused client.
+    pub paused: bool,
+}
+
+impl ClientMeta {
+    /// The `flags=` field of CLIENT LIST, in Redis's order.
+    fn flags(&self) -> String {
+        let mut flags = String::new();
+        if self.monitor {
+            flags.push('O');
+        }
+        if self.paused {
+            flags.push('b');
+        }
+        if flags.is_empty() {
+            flags.push('N');
+        }
+        flags
+    }
 }
 
 /// One connected client.
@@ -66,7 +88,7 @@ impl ClientEntry {
         let mut s = String::with_capacity(256);
         let _ = write!(
             s,
-            "id={} addr={} laddr={} fd=-1 name={} age={} idle={} flags=N db={} sub=0 psub=0 ssub=0 \
+            "id={} addr={} laddr={} fd=-1 name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 \
              multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 \
              tot-mem=0 events=r cmd={} user={} redir=-1 resp={}",
             self.id,
@@ -75,6 +97,7 @@ impl ClientEntry {
             name,
             self.created.elapsed().as_secs(),
             m.last_active.elapsed().as_secs(),
+            m.flags(),
             m.db,
             m.last_cmd,
             String::from_utf8_lossy(&m.user),
@@ -123,6 +146,8 @@ impl Clients {
                 last_active: now,
                 user: Bytes::from_static(b"default"),
                 user_created: 0,
+                monitor: false,
+                paused: false,
             }),
             kill: Notify::new(),
         });

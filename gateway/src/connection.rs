@@ -5,6 +5,8 @@
 // of writes on the same database. Each segment is one gRPC call; segments and gateway-local commands
 // run strictly in order, so a GET after a SET in the same pipeline sees the SET (DESIGN.md
 // invariant 9). All replies of a batch are encoded into one buffer and written with one syscall.
+// CLIENT REPLY, CLIENT PAUSE, MONITOR and the output buffer limits hook in at a few points; their
+// part of the loop is in `connection/client_control.rs`.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -22,9 +24,12 @@ use tokio::net::TcpStream;
 use crate::acl::{LogContext, LogReason};
 use crate::clients::ClientEntry;
 use crate::cmd;
+use crate::monitor;
 use crate::resp;
 use crate::server::Shared;
 use crate::session::Session;
+
+mod client_control;
 
 /// Most commands sent to a node in one call; longer runs are split.
 const MAX_SEGMENT_COMMANDS: usize = 1024;
@@ -38,6 +43,9 @@ struct Segment {
     commands: Vec<pb::Command>,
     /// The command of each entry of `commands`, for the statistics.
     ids: Vec<CommandId>,
+    /// Positions in `commands` whose reply is not sent (CLIENT REPLY OFF|SKIP decided when they
+    /// were queued); usually empty.
+    muted: Vec<usize>,
     bytes: usize,
 }
 
@@ -58,6 +66,8 @@ pub struct Connection {
     /// The cluster settings (users, passwords) were known when the session started; until
     /// then every command is refused, since the gateway cannot tell who may run what.
     auth_ready: bool,
+    /// The client was killed while a command waited (CLIENT PAUSE): close without replying.
+    killed: bool,
 }
 
 impl Connection {
@@ -76,6 +86,7 @@ impl Connection {
             client_id: rand::random(),
             seq: 0,
             segment: None,
+            killed: false,
         }
     }
 
@@ -110,10 +121,18 @@ impl Connection {
                         stats.reads_processed.fetch_add(1, Ordering::Relaxed);
                     }
                 },
+                n = monitor::next_lines(self.session.monitor.as_mut(), &mut self.wbuf) => {
+                    if !self.write_monitor_lines(n).await {
+                        return;
+                    }
+                    continue;
+                }
                 _ = client.kill.notified() => return,
                 _ = shutting_down.changed() => return,
                 _ = timeout_changed.changed() => continue,
-                _ = tokio::time::sleep_until(idle_deadline.into()), if timeout > 0 => {
+                // Monitors are never idle, as Redis does not time out its replicas.
+                _ = tokio::time::sleep_until(idle_deadline.into()),
+                    if timeout > 0 && self.session.monitor.is_none() => {
                     let timeout = self.shared.settings.timeout_secs();
                     if timeout > 0 && last_io.elapsed() >= Duration::from_secs(timeout) {
                         // Redis closes idle clients silently.
@@ -147,7 +166,8 @@ impl Connection {
                             continue;
                         }
                         self.dispatch(argv).await;
-                        if self.session.quit {
+                        self.session.reply.command_done();
+                        if self.session.quit || self.killed {
                             break;
                         }
                     }
@@ -158,25 +178,19 @@ impl Connection {
                     }
                 }
             }
+            if self.killed {
+                return;
+            }
             self.flush_segment().await;
             if let Some(e) = &protocol_error {
                 let error = e.to_reply_error();
                 self.shared.stats.record_error(&error);
-                self.replies.push(Reply::Error(error));
+                self.reply(Reply::Error(error));
             }
-            for reply in self.replies.drain(..) {
-                resp::encode(&reply, self.session.protocol, &mut self.wbuf);
-            }
-            if self.stream.write_all(&self.wbuf).await.is_err() {
+            if !self.write_replies().await {
                 return;
             }
-            let stats = &self.shared.stats;
-            stats
-                .net_output_bytes
-                .fetch_add(self.wbuf.len() as u64, Ordering::Relaxed);
-            stats.writes_processed.fetch_add(1, Ordering::Relaxed);
             last_io = Instant::now();
-            self.wbuf.clear();
             if self.session.quit || protocol_error.is_some() {
                 let _ = self.stream.shutdown().await;
                 return;
@@ -239,7 +253,7 @@ impl Connection {
             Some(id) => self.shared.stats.record_rejected(id, &error),
             None => self.shared.stats.record_error(&error),
         }
-        self.replies.push(Reply::Error(error));
+        self.reply(Reply::Error(error));
     }
 
     /// Checks a call against the session user's ACL rules; on a denial, logs it and returns the
@@ -281,7 +295,7 @@ impl Connection {
             self.session.multi_dirty |= self.session.multi.is_some();
             let error = unknown_command(&argv);
             self.shared.stats.record_error(&error);
-            self.replies.push(Reply::Error(error));
+            self.reply(Reply::Error(error));
             return;
         };
         {
@@ -350,6 +364,9 @@ impl Connection {
             self.reject(Some(spec.id), error);
             return;
         }
+        if !self.admit(spec, target, &argv).await {
+            return;
+        }
         if let Some(queue) = self.session.multi.as_mut()
             && !matches!(
                 spec.id,
@@ -362,7 +379,7 @@ impl Connection {
             )
         {
             queue.push(argv);
-            self.replies.push(Reply::simple("QUEUED"));
+            self.reply(Reply::simple("QUEUED"));
             return;
         }
         if let Some(error) = cmd::sort::acl_check(&self.session, target, &argv) {
@@ -370,7 +387,7 @@ impl Connection {
             // parsing SORT's options, as an ordinary error reply.
             self.flush_segment().await;
             self.finished(spec.id, &argv, Duration::ZERO, &error);
-            self.replies.push(error);
+            self.reply(error);
             return;
         }
         match spec.route {
@@ -389,7 +406,7 @@ impl Connection {
                     _ => cmd::execute(&mut self.session, &self.shared, spec.id, &argv).await,
                 };
                 self.finished(spec.id, &argv, started.elapsed(), &reply);
-                self.replies.push(reply);
+                self.reply(reply);
                 // ACL DELUSER of this connection's own user closes it after the reply.
                 self.refresh_user();
             }
@@ -409,10 +426,15 @@ impl Connection {
                         db: self.session.db,
                         commands: Vec::new(),
                         ids: Vec::new(),
+                        muted: Vec::new(),
                         bytes: 0,
                     });
                 }
+                let muted = self.session.reply.muted();
                 if let Some(seg) = self.segment.as_mut() {
+                    if muted {
+                        seg.muted.push(seg.commands.len());
+                    }
                     seg.commands.push(pb::Command { argv });
                     seg.ids.push(spec.id);
                     seg.bytes += size;
@@ -599,7 +621,15 @@ impl Connection {
         for ((id, command), reply) in seg.ids.iter().zip(&commands).zip(&replies) {
             self.finished(*id, &command.argv, share, reply);
         }
-        self.replies.extend(replies);
+        if seg.muted.is_empty() {
+            self.replies.extend(replies);
+        } else {
+            let sent = replies
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| !seg.muted.contains(i));
+            self.replies.extend(sent.map(|(_, reply)| reply));
+        }
     }
 
     /// Accounts for a command that ran, in one place: statistics, slow log, latency monitor.
@@ -621,6 +651,9 @@ impl Connection {
             "command"
         };
         shared.latency.record(event, elapsed);
+        if shared.monitors.is_active() {
+            self.feed_monitors(id, argv);
+        }
     }
 
     /// Executes commands on the leader as one segment; returns exactly one reply per command, and

@@ -4,7 +4,10 @@
 //! - [`connection`]: one client connection: pipelining, segments, gateway-local commands.
 //! - [`router`]: leader discovery and transparent retry across failovers.
 //! - [`metrics`]: Prometheus metrics and health probes.
-//! - [`session`]: per-connection state; [`clients`]: the registry behind `CLIENT LIST`.
+//! - [`session`]: per-connection state; [`clients`]: the registry behind `CLIENT LIST`;
+//!   [`reply_mode`]: CLIENT REPLY; [`output`]: output buffer limits and the socket write.
+//! - [`monitor`] (MONITOR) and [`pause`] (CLIENT PAUSE), which both judge calls by their
+//!   [`effects`] on the keyspace.
 //! - [`cmd`]: commands the gateway answers itself (PING, SELECT, HELLO, CLIENT, COMMAND, INFO, …).
 //! - [`stats`]: per-command call counts, latencies and error counts (INFO, LATENCY HISTOGRAM);
 //!   [`slowlog`] (SLOWLOG) and [`latency`] (the LATENCY monitor).
@@ -18,8 +21,13 @@ pub mod clients;
 pub mod cmd;
 pub mod config;
 pub mod connection;
+pub mod effects;
 pub mod latency;
 pub mod metrics;
+pub mod monitor;
+pub mod output;
+pub mod pause;
+pub mod reply_mode;
 pub mod resp;
 pub mod router;
 pub mod server;

@@ -121,6 +121,14 @@ fn render_stats(shared: &Shared, out: &mut String) {
     );
     counter(
         out,
+        "tinyredis_gateway_client_output_buffer_limit_disconnections_total",
+        "Clients closed for overcoming client-output-buffer-limit (monitors included).",
+        stats
+            .output_buffer_limit_disconnections
+            .load(Ordering::Relaxed),
+    );
+    counter(
+        out,
         "tinyredis_gateway_commands_processed_total",
         "Commands processed, rejected ones included.",
         stats.total_commands.load(Ordering::Relaxed),

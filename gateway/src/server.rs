@@ -13,6 +13,8 @@ use crate::acl::AclLog;
 use crate::clients::Clients;
 use crate::connection::Connection;
 use crate::latency::LatencyMonitor;
+use crate::monitor::Monitors;
+use crate::pause::Pause;
 use crate::resp::Limits;
 use crate::router::Router;
 use crate::settings::{Bootstrap, InitialSettings, Settings, settings_loop};
@@ -74,6 +76,10 @@ pub struct Shared {
     pub latency: LatencyMonitor,
     /// ACL denials and failed authentications of this gateway's clients (ACL LOG).
     pub acl_log: AclLog,
+    /// Clients in MONITOR mode and the lines they receive.
+    pub monitors: Arc<Monitors>,
+    /// CLIENT PAUSE of this gateway's clients.
+    pub pause: Pause,
     /// When the gateway started.
     pub started: Instant,
     /// The TCP port clients connect to.
@@ -111,6 +117,8 @@ pub async fn serve(
         slowlog: SlowLog::default(),
         latency: LatencyMonitor::default(),
         acl_log: AclLog::default(),
+        monitors: Arc::default(),
+        pause: Pause::default(),
         started: Instant::now(),
         port,
         shutting_down,

@@ -6,6 +6,8 @@ use bytes::Bytes;
 
 use crate::acl::{AclState, AclUser};
 use crate::clients::ClientEntry;
+use crate::monitor::MonitorHandle;
+use crate::reply_mode::ReplyMode;
 use crate::resp::Protocol;
 
 /// The state of one client connection that commands read and change.
@@ -34,6 +36,10 @@ pub struct Session {
     pub acl_version: u64,
     /// EXEC is running the queued commands (they count as inside MULTI for the ACL log).
     pub in_exec: bool,
+    /// Which replies are sent (CLIENT REPLY).
+    pub reply: ReplyMode,
+    /// Set by MONITOR: the lines this connection receives (see `monitor.rs`).
+    pub monitor: Option<MonitorHandle>,
 }
 
 impl Session {
@@ -52,6 +58,8 @@ impl Session {
             user: acl.default_user(),
             acl_version: acl.version,
             in_exec: false,
+            reply: ReplyMode::default(),
+            monitor: None,
         };
         session.set_default_auth(acl);
         session
@@ -111,5 +119,12 @@ impl Session {
     pub fn set_db(&mut self, db: u32) {
         self.db = db;
         self.client.meta().db = db;
+    }
+
+    /// Ends monitoring (RESET), if the connection monitors.
+    pub fn stop_monitor(&mut self) {
+        if self.monitor.take().is_some() {
+            self.client.meta().monitor = false;
+        }
     }
 }

@@ -61,6 +61,9 @@ pub struct Stats {
     pub reads_processed: AtomicU64,
     /// See `reads_processed`.
     pub writes_processed: AtomicU64,
+    /// Clients closed for overcoming `client-output-buffer-limit` (Redis 7.0 logs them without
+    /// an INFO field; the gateway exports the count as a metric).
+    pub output_buffer_limit_disconnections: AtomicU64,
     instantaneous: Mutex<Instantaneous>,
 }
 
@@ -77,6 +80,7 @@ impl Default for Stats {
             net_output_bytes: AtomicU64::new(0),
             reads_processed: AtomicU64::new(0),
             writes_processed: AtomicU64::new(0),
+            output_buffer_limit_disconnections: AtomicU64::new(0),
             instantaneous: Mutex::new(Instantaneous::default()),
         }
     }
@@ -156,6 +160,7 @@ impl Stats {
             &self.net_output_bytes,
             &self.reads_processed,
             &self.writes_processed,
+            &self.output_buffer_limit_disconnections,
         ] {
             counter.store(0, Ordering::Relaxed);
         }

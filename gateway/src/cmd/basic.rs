@@ -34,7 +34,7 @@ pub fn select(session: &mut Session, argv: &[Bytes]) -> Reply {
 }
 
 /// `RESET`: back to a fresh connection's state (RESP2, db 0, no name, the default user,
-/// authenticated only if it needs no password).
+/// authenticated only if it needs no password, replies on, not monitoring).
 pub fn reset(session: &mut Session, shared: &Shared) -> Reply {
     session.set_db(0);
     session.set_protocol(Protocol::Resp2);
@@ -42,6 +42,8 @@ pub fn reset(session: &mut Session, shared: &Shared) -> Reply {
     session.multi = None;
     session.multi_dirty = false;
     session.watched.clear();
+    session.reply.reset();
+    session.stop_monitor();
     {
         let mut meta = session.client.meta();
         meta.name = None;

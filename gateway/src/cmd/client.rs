@@ -1,4 +1,7 @@
-//! `CLIENT ID|SETNAME|GETNAME|SETINFO|LIST|INFO|KILL|NO-EVICT|NO-TOUCH|HELP`.
+//! `CLIENT ID|SETNAME|GETNAME|SETINFO|LIST|INFO|KILL|REPLY|PAUSE|UNPAUSE|NO-EVICT|NO-TOUCH|HELP`.
+//!
+//! REPLY changes the session's [`crate::reply_mode::ReplyMode`]; PAUSE and UNPAUSE this gateway's
+//! [`crate::pause::Pause`].
 
 use std::sync::Arc;
 
@@ -8,6 +11,7 @@ use tinyredis_common::{Reply, ReplyError};
 
 use super::valid_name;
 use crate::clients::ClientEntry;
+use crate::pause::{self, PauseKind};
 use crate::server::Shared;
 use crate::session::Session;
 
@@ -37,6 +41,12 @@ const HELP: &[&str] = &[
     "    Return information about client connections. Options:",
     "    * ID <client-id> [client-id ...]",
     "      Return clients with specified IDs only.",
+    "UNPAUSE",
+    "    Stop the current client pause, resuming traffic.",
+    "PAUSE <timeout> [WRITE|ALL]",
+    "    Suspend all, or just write, clients for <timeout> milliseconds.",
+    "REPLY (ON|OFF|SKIP)",
+    "    Control the replies sent to the current connection.",
     "NO-EVICT (ON|OFF)",
     "    Protect current client connection from eviction.",
     "NO-TOUCH (ON|OFF)",
@@ -119,6 +129,16 @@ pub fn client(session: &mut Session, shared: &Shared, argv: &[Bytes]) -> Reply {
         list(shared, &argv[2..])
     } else if is("kill") {
         kill(session, shared, &argv[2..])
+    } else if is("reply") {
+        reply(session, &argv[2])
+    } else if is("pause") {
+        if n != 3 && n != 4 {
+            return super::subcommand_syntax_error(argv);
+        }
+        client_pause(shared, &argv[2..])
+    } else if is("unpause") {
+        shared.pause.unpause();
+        Reply::Ok
     } else if is("no-evict") || is("no-touch") {
         if n != 3 {
             return arity(if is("no-evict") {
@@ -142,6 +162,43 @@ pub fn client(session: &mut Session, shared: &Shared, argv: &[Bytes]) -> Reply {
             subcommand: sub.clone(),
         })
     }
+}
+
+/// `CLIENT REPLY ON|OFF|SKIP`. OFF and SKIP silence their own reply (see
+/// [`crate::reply_mode`]).
+fn reply(session: &mut Session, mode: &[u8]) -> Reply {
+    if mode.eq_ignore_ascii_case(b"on") {
+        session.reply.on();
+    } else if mode.eq_ignore_ascii_case(b"off") {
+        session.reply.off();
+    } else if mode.eq_ignore_ascii_case(b"skip") {
+        session.reply.skip(session.in_exec);
+    } else {
+        return Reply::Error(ReplyError::Syntax);
+    }
+    Reply::Ok
+}
+
+/// `CLIENT PAUSE timeout [WRITE|ALL]`: the mode is checked before the timeout, as in Redis.
+fn client_pause(shared: &Shared, args: &[Bytes]) -> Reply {
+    let kind = match args.get(1) {
+        None => PauseKind::All,
+        Some(m) if m.eq_ignore_ascii_case(b"write") => PauseKind::Write,
+        Some(m) if m.eq_ignore_ascii_case(b"all") => PauseKind::All,
+        Some(_) => {
+            return Reply::Error(ReplyError::err("CLIENT PAUSE mode must be WRITE or ALL"));
+        }
+    };
+    let Some(timeout) = parse_i64(&args[0]) else {
+        return Reply::Error(ReplyError::err("timeout is not an integer or out of range"));
+    };
+    if timeout < 0 {
+        return Reply::Error(ReplyError::err("timeout is negative"));
+    }
+    shared
+        .pause
+        .pause(kind, pause::end_time(pause::now_ms(), timeout));
+    Reply::Ok
 }
 
 /// `CLIENT LIST [TYPE normal] [ID id ...]`.

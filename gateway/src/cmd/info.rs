@@ -75,7 +75,7 @@ pub fn render(shared: &Shared, sections: &[&str], status: Option<&pb::NodeStatus
         match *section {
             "server" => server(shared, &mut s),
             "clients" => clients(shared, &mut s),
-            "memory" => memory(status, &mut s),
+            "memory" => memory(shared, status, &mut s),
             "persistence" => persistence(status, &mut s),
             "stats" => stats(shared, &mut s),
             "replication" => replication(shared, &mut s),
@@ -169,13 +169,14 @@ fn clients(shared: &Shared, s: &mut Section<'_>) {
     s.header("Clients");
     s.field("connected_clients", shared.clients.len());
     s.field("cluster_connections", 0);
-    // No blocking commands, client-side caching or timeouts table exist here.
-    s.field("blocked_clients", 0);
+    // Redis counts clients held back by CLIENT PAUSE as blocked. No client-side caching or
+    // timeouts table exist here.
+    s.field("blocked_clients", shared.pause.waiting());
     s.field("tracking_clients", 0);
     s.field("clients_in_timeout_table", 0);
 }
 
-fn memory(status: Option<&pb::NodeStatus>, s: &mut Section<'_>) {
+fn memory(shared: &Shared, status: Option<&pb::NodeStatus>, s: &mut Section<'_>) {
     s.header("Memory");
     let Some(st) = status else { return };
     let used = st.used_memory;
@@ -200,9 +201,16 @@ fn memory(status: Option<&pb::NodeStatus>, s: &mut Section<'_>) {
     );
     s.field("total_system_memory", st.total_system_memory);
     s.field("total_system_memory_human", human(st.total_system_memory));
-    s.field("maxmemory", 0);
-    s.field("maxmemory_human", human(0));
-    s.field("maxmemory_policy", "noeviction");
+    // The cluster-wide CONFIG values, as CONFIG GET shows them.
+    let setting = |name: &str| {
+        super::config::lookup_param(name.as_bytes())
+            .map(|p| super::config::value(shared, p))
+            .unwrap_or_default()
+    };
+    let maxmemory: u64 = setting("maxmemory").parse().unwrap_or(0);
+    s.field("maxmemory", maxmemory);
+    s.field("maxmemory_human", human(maxmemory));
+    s.field("maxmemory_policy", setting("maxmemory-policy"));
     let ratio = if used == 0 {
         0.0
     } else {
@@ -234,8 +242,9 @@ pub fn human(n: u64) -> String {
         (1 << 20, "M"),
         (1 << 10, "K"),
     ];
+    // Redis prints bytes again from 1024 P up.
     for (size, unit) in UNITS {
-        if n >= *size {
+        if n >= *size && n < 1 << 60 {
             return format!("{:.2}{unit}", n as f64 / *size as f64);
         }
     }
@@ -451,5 +460,7 @@ mod tests {
         assert_eq!(human(1024), "1.00K");
         assert_eq!(human(1089184), "1.04M");
         assert_eq!(human(25276514304), "23.54G");
+        assert_eq!(human(1 << 60), "1152921504606846976B");
+        assert_eq!(human((1 << 60) - 1), "1024.00P");
     }
 }

@@ -46,6 +46,7 @@ pub async fn execute(
         CommandId::Client => client::client(session, shared, argv),
         CommandId::Command => command::command(argv),
         CommandId::Lastsave => basic::lastsave(shared).await,
+        CommandId::Monitor => crate::monitor::monitor(session, shared),
         CommandId::Cluster => cluster::cluster(argv),
         CommandId::Module => cluster::module(argv),
         CommandId::Memory => memory::memory(session, shared, argv).await,

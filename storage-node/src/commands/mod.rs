@@ -244,6 +244,7 @@ fn handler(id: CommandId) -> Handler {
         | CommandId::Watch
         | CommandId::Unwatch
         | CommandId::Lastsave
+        | CommandId::Monitor
         | CommandId::Cluster
         | CommandId::Module
         | CommandId::Slowlog
