@@ -121,8 +121,8 @@ impl Connection {
                         stats.reads_processed.fetch_add(1, Ordering::Relaxed);
                     }
                 },
-                n = monitor::next_lines(self.session.monitor.as_mut(), &mut self.wbuf) => {
-                    if !self.write_monitor_lines(n).await {
+                _ = monitor::next_lines(self.session.monitor.as_mut(), &mut self.wbuf) => {
+                    if !self.write_monitor_lines().await {
                         return;
                     }
                     continue;
@@ -166,6 +166,7 @@ impl Connection {
                             continue;
                         }
                         self.dispatch(argv).await;
+                        self.take_monitor_lines();
                         self.session.reply.command_done();
                         if self.session.quit || self.killed {
                             break;
@@ -394,6 +395,7 @@ impl Connection {
             Route::Gateway => {
                 self.flush_segment().await;
                 let started = Instant::now();
+                let protocol = self.session.protocol;
                 let reply = match spec.id {
                     CommandId::Multi => self.multi(),
                     CommandId::Exec => self.exec().await,
@@ -405,6 +407,10 @@ impl Connection {
                     }
                     _ => cmd::execute(&mut self.session, &self.shared, spec.id, &argv).await,
                 };
+                if self.session.protocol != protocol {
+                    // HELLO or RESET: the earlier replies keep the protocol they were made in.
+                    self.encode_queued(protocol);
+                }
                 self.finished(spec.id, &argv, started.elapsed(), &reply);
                 self.reply(reply);
                 // ACL DELUSER of this connection's own user closes it after the reply.

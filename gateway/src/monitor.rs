@@ -85,6 +85,8 @@ pub struct MonitorHandle {
     monitors: Arc<Monitors>,
     sink: Arc<Sink>,
     rx: mpsc::UnboundedReceiver<Bytes>,
+    /// Bytes taken from the queue and not yet written: still part of the output buffer.
+    taken: u64,
 }
 
 impl Monitors {
@@ -110,6 +112,7 @@ impl Monitors {
             monitors: self.clone(),
             sink,
             rx,
+            taken: 0,
         }
     }
 
@@ -202,9 +205,9 @@ impl Monitors {
 
 impl MonitorHandle {
     /// Waits for lines and appends them to `out` (at least one, at most about [`WRITE_CHUNK`]
-    /// bytes); returns the number of bytes appended, to pass to [`MonitorHandle::written`]
-    /// once they are written. Cancel-safe: nothing is taken unless it returns.
-    pub async fn next_lines(&mut self, out: &mut BytesMut) -> usize {
+    /// bytes), for a connection waiting for input. Cancel-safe: nothing is taken unless it
+    /// returns. Call [`MonitorHandle::written`] after writing them.
+    pub async fn next_lines(&mut self, out: &mut BytesMut) {
         let Some(first) = self.rx.recv().await else {
             return std::future::pending().await;
         };
@@ -215,12 +218,25 @@ impl MonitorHandle {
             n += line.len();
             out.extend_from_slice(&line);
         }
-        n
+        self.taken += n as u64;
     }
 
-    /// Marks `n` bytes of lines as written to the socket (or discarded).
-    pub fn written(&self, n: usize) {
-        self.sink.pending.fetch_sub(n as u64, Ordering::Relaxed);
+    /// Takes the lines queued now, as simple-string replies, for a connection between two of
+    /// its own commands: a monitor sees the line of its own command right after its reply, as
+    /// in Redis. Call [`MonitorHandle::written`] after writing them.
+    pub fn take_lines(&mut self, mut each: impl FnMut(Reply)) {
+        while let Ok(line) = self.rx.try_recv() {
+            self.taken += line.len() as u64;
+            // `+` … `\r\n`: the simple string's content.
+            each(Reply::Simple(line.slice(1..line.len() - 2)));
+        }
+    }
+
+    /// Marks the lines taken so far as written to the socket (or discarded).
+    pub fn written(&mut self) {
+        self.sink
+            .pending
+            .fetch_sub(std::mem::take(&mut self.taken), Ordering::Relaxed);
     }
 }
 
@@ -232,7 +248,7 @@ impl Drop for MonitorHandle {
 
 /// Waits for the next lines of a session's monitor (forever when it does not monitor); see
 /// [`MonitorHandle::next_lines`].
-pub async fn next_lines(handle: Option<&mut MonitorHandle>, out: &mut BytesMut) -> usize {
+pub async fn next_lines(handle: Option<&mut MonitorHandle>, out: &mut BytesMut) {
     match handle {
         Some(handle) => handle.next_lines(out).await,
         None => std::future::pending().await,
@@ -407,8 +423,11 @@ mod tests {
             &stats,
         );
         let mut out = BytesMut::new();
-        let n = handle.next_lines(&mut out).await;
-        assert_eq!(n, out.len());
+        handle.next_lines(&mut out).await;
+        assert_eq!(
+            handle.sink.pending.load(Ordering::Relaxed),
+            out.len() as u64
+        );
         let text = String::from_utf8(out.to_vec()).expect("ascii");
         let lines: Vec<&str> = text.split_terminator("\r\n").collect();
         assert_eq!(lines.len(), 2, "{text:?}");
@@ -420,7 +439,23 @@ mod tests {
             lines[1].ends_with(" [2 1.2.3.4:5] \"AUTH\" \"(redacted)\""),
             "{text:?}"
         );
-        handle.written(n);
+        handle.written();
+        assert_eq!(handle.sink.pending.load(Ordering::Relaxed), 0);
+        monitors.feed(
+            CommandId::Get,
+            &argv,
+            1,
+            "1.2.3.4:5",
+            limit(0, 0, 0),
+            &stats,
+        );
+        let mut lines = Vec::new();
+        handle.take_lines(|reply| lines.push(reply));
+        let [Reply::Simple(line)] = &lines[..] else {
+            panic!("one simple string: {lines:?}");
+        };
+        assert!(line.ends_with(b" [1 1.2.3.4:5] \"GET\" \"k\""), "{line:?}");
+        handle.written();
         drop(handle);
         assert!(!monitors.is_active());
     }
@@ -447,7 +482,7 @@ mod tests {
     fn the_soft_limit_needs_time() {
         let monitors = Arc::new(Monitors::default());
         let stats = Stats::default();
-        let handle = monitors.add(client());
+        let mut handle = monitors.add(client());
         let argv = [Bytes::from_static(b"PING")];
         for _ in 0..10 {
             monitors.feed(CommandId::Ping, &argv, 0, "a:1", limit(0, 10, 60), &stats);
@@ -457,7 +492,8 @@ mod tests {
             "above the soft limit for less than 60 s"
         );
         // Once written, the buffer is below the soft limit again and the clock restarts.
-        handle.written(handle.sink.pending.load(Ordering::Relaxed) as usize);
+        handle.take_lines(|_| {});
+        handle.written();
         monitors.feed(CommandId::Ping, &argv, 0, "a:1", limit(0, 1000, 60), &stats);
         assert_eq!(handle.sink.soft_since_ms.load(Ordering::Relaxed), 0);
     }

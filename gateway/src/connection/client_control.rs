@@ -14,13 +14,21 @@ use super::Connection;
 use crate::effects::Effects;
 use crate::monitor;
 use crate::output::{self, WriteError};
-use crate::resp;
+use crate::resp::{self, Protocol};
 
 impl Connection {
     /// Queues a reply for the client, unless CLIENT REPLY silences it now.
     pub(super) fn reply(&mut self, reply: Reply) {
         if !self.session.reply.muted() {
             self.replies.push(reply);
+        }
+    }
+
+    /// Encodes the replies queued so far in `protocol`, before a command switches the
+    /// protocol (HELLO, RESET): Redis encodes each reply when it is made.
+    pub(super) fn encode_queued(&mut self, protocol: Protocol) {
+        for reply in self.replies.drain(..) {
+            resp::encode(&reply, protocol, &mut self.wbuf);
         }
     }
 
@@ -31,11 +39,14 @@ impl Connection {
     pub(super) async fn write_replies(&mut self) -> bool {
         let limit = self.shared.settings.output_buffer_limit();
         for reply in self.replies.drain(..) {
-            resp::encode(&reply, self.session.protocol, &mut self.wbuf);
             if output::over_hard_limit(&limit, self.wbuf.len()) {
-                output::limit_reached(&self.shared, &self.session.client);
-                return false;
+                break;
             }
+            resp::encode(&reply, self.session.protocol, &mut self.wbuf);
+        }
+        if output::over_hard_limit(&limit, self.wbuf.len()) {
+            output::limit_reached(&self.shared, &self.session.client);
+            return false;
         }
         if self.wbuf.is_empty() {
             return true;
@@ -47,6 +58,9 @@ impl Connection {
             &self.session.client.kill,
         )
         .await;
+        if let Some(handle) = self.session.monitor.as_mut() {
+            handle.written();
+        }
         match written {
             Ok(()) => {
                 let stats = &self.shared.stats;
@@ -65,18 +79,31 @@ impl Connection {
         }
     }
 
-    /// Writes `n` bytes of MONITOR lines that [`monitor::next_lines`] put in `wbuf` (or drops
-    /// them while CLIENT REPLY silences the connection, as Redis does). Returns false when the
+    /// Writes the MONITOR lines that [`monitor::next_lines`] put in `wbuf` (or drops them
+    /// while CLIENT REPLY silences the connection, as Redis does). Returns false when the
     /// connection must close.
-    pub(super) async fn write_monitor_lines(&mut self, n: usize) -> bool {
+    pub(super) async fn write_monitor_lines(&mut self) -> bool {
         if self.session.reply.muted() {
             self.wbuf.clear();
+            if let Some(handle) = self.session.monitor.as_mut() {
+                handle.written();
+            }
         }
-        let open = self.write_replies().await;
-        if let Some(handle) = &self.session.monitor {
-            handle.written(n);
+        self.write_replies().await
+    }
+
+    /// Between two commands of a monitor: queues the lines waiting now after the replies, so
+    /// that the line of its own command follows its reply, as in Redis.
+    pub(super) fn take_monitor_lines(&mut self) {
+        let Some(handle) = self.session.monitor.as_mut() else {
+            return;
+        };
+        // Nothing is added after QUIT's reply, as in Redis (`CLIENT_CLOSE_AFTER_REPLY`).
+        if self.session.reply.muted() || self.session.quit {
+            handle.take_lines(|_| {});
+        } else {
+            handle.take_lines(|line| self.replies.push(line));
         }
-        open
     }
 
     /// Shows a command that ran to the monitors (call only when some client monitors).
