@@ -1,5 +1,5 @@
-//! The real Redis tools and clients against a gateway in front of three nodes: redis-cli,
-//! redis-benchmark, redis-py (RESP2 and RESP3), redis-rs (RESP2 and RESP3) and
+//! The real Redis tools and clients against a gateway in front of three nodes: redis-cli (with
+//! `monitor`), redis-benchmark, redis-py (RESP2 and RESP3), redis-rs (RESP2 and RESP3) and
 //! prometheus-redis-exporter. `scripts/install-deps.sh` installs every one of them; a missing
 //! tool fails the test, it is never skipped.
 
@@ -117,6 +117,40 @@ async fn redis_cli_and_redis_benchmark() {
     let mem = redis_cli(&["--memkeys"]);
     assert!(mem.contains("Biggest string found"), "{mem}");
     assert!(mem.contains("strings with"), "{mem}");
+
+    tracing::info!("phase: redis-cli monitor prints other clients' commands");
+    let mut monitor = Command::new(&cli)
+        .args(["-h", &host, "-p", &port, "monitor"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn redis-cli monitor");
+    let stdout = monitor.stdout.take().expect("stdout");
+    let (lines_tx, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { return };
+            if lines_tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    // redis-cli prints MONITOR's OK once it monitors.
+    let first = lines.recv_timeout(Duration::from_secs(10));
+    assert_eq!(first.as_deref(), Ok("OK"));
+    redis_cli(&["SET", "cli:mon", "a b\n"]);
+    let line = lines
+        .recv_timeout(Duration::from_secs(10))
+        .expect("a MONITOR line");
+    let _ = monitor.kill();
+    let _ = monitor.wait();
+    let (time, rest) = line.split_once(' ').expect("timestamp first");
+    assert!(time.len() == 17 && time.as_bytes()[10] == b'.', "{line}");
+    assert!(
+        rest.starts_with("[0 127.0.0.1:") && rest.ends_with(r#"] "SET" "cli:mon" "a b\n""#),
+        "{line}"
+    );
 
     tracing::info!("phase: redis-benchmark's default suite, every test without errors");
     let mut bench = Command::new(tool("redis-benchmark"));
