@@ -199,7 +199,8 @@ impl Monitors {
                 Ok(_) => now,
                 Err(since) => since,
             };
-        now - since > limit.soft_seconds * 1000
+        // Another feeder may have set `since` a moment after this one read the clock.
+        now.saturating_sub(since) > limit.soft_seconds.saturating_mul(1000)
     }
 }
 

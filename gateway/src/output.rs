@@ -75,8 +75,8 @@ pub async fn write(
 
 /// Sleeps until just past `deadline`, or forever when there is none.
 async fn sleep_past(deadline: Option<Instant>) {
-    match deadline {
-        Some(d) => tokio::time::sleep_until((d + Duration::from_millis(1)).into()).await,
+    match deadline.and_then(|d| d.checked_add(Duration::from_millis(1))) {
+        Some(d) => tokio::time::sleep_until(d.into()).await,
         None => std::future::pending().await,
     }
 }
@@ -89,7 +89,8 @@ pub struct SoftLimitClock {
 
 impl SoftLimitClock {
     /// Notes `pending` bytes at `now`; returns the instant after which the client must be
-    /// closed, if it is at or above the soft limit (none when below, which restarts the clock).
+    /// closed, if it is at or above the soft limit (none when below, which restarts the clock,
+    /// or when the soft seconds never run out).
     pub fn deadline(
         &mut self,
         limit: &OutputBufferLimit,
@@ -101,7 +102,8 @@ impl SoftLimitClock {
             return None;
         }
         let since = *self.since.get_or_insert(now);
-        Some(since + Duration::from_secs(limit.soft_seconds))
+        // Soft seconds too large to add never end.
+        since.checked_add(Duration::from_secs(limit.soft_seconds))
     }
 }
 
@@ -161,6 +163,8 @@ mod tests {
         );
         // No soft limit.
         assert_eq!(clock.deadline(&limit(0, 0, 5), usize::MAX, t2), None);
+        // Soft seconds too large for the clock never run out.
+        assert_eq!(clock.deadline(&limit(0, 100, u64::MAX), 100, t2), None);
     }
 
     #[tokio::test]
