@@ -59,6 +59,11 @@ impl CommandSpec {
         self.route == Route::Write
     }
 
+    /// Returns true for the commands that may block the client (BLPOP, BZPOPMIN, …).
+    pub fn is_blocking(&self) -> bool {
+        self.flags.contains(&"blocking")
+    }
+
     /// Returns true when this call of the command (`argv`, name included) must go through the
     /// log: always for a write, never for a read, and for SORT when it may store its result.
     pub fn is_write_call<A>(&self, argv: &[A]) -> bool
@@ -298,6 +303,19 @@ commands! {
     Pfcount => "pfcount", -2, Write, (1, -1, 1), ["readonly"];
     Pfmerge => "pfmerge", -2, Write, (1, -1, 1), ["write", "denyoom"];
     Pfdebug => "pfdebug", 3, Write, (2, 2, 1), ["write", "denyoom", "admin"];
+
+    // Blocking commands (`blocking` flag): writes that, when nothing can be popped, wait in the
+    // state machine for a write that makes one of their keys ready (see the gateway's
+    // `connection/blocked.rs` and the node's `blocking` module). Inside MULTI they never block.
+    Blpop => "blpop", -3, Write, (1, -2, 1), ["write", "noscript", "blocking"];
+    Brpop => "brpop", -3, Write, (1, -2, 1), ["write", "noscript", "blocking"];
+    Brpoplpush => "brpoplpush", 4, Write, (1, 2, 1), ["write", "denyoom", "noscript", "blocking"];
+    Blmove => "blmove", 6, Write, (1, 2, 1), ["write", "denyoom", "noscript", "blocking"];
+    // Keys follow numkeys (`movablekeys`), so, as in Redis's COMMAND INFO, no fixed key range.
+    Blmpop => "blmpop", -5, Write, (0, 0, 0), ["write", "blocking", "movablekeys"];
+    Bzpopmin => "bzpopmin", -3, Write, (1, -2, 1), ["write", "noscript", "blocking", "fast"];
+    Bzpopmax => "bzpopmax", -3, Write, (1, -2, 1), ["write", "noscript", "blocking", "fast"];
+    Bzmpop => "bzmpop", -5, Write, (0, 0, 0), ["write", "blocking", "movablekeys"];
 }
 
 /// The position of SORT's STORE destination, found as Redis's `sortGetKeys` does (for COMMAND

@@ -9,6 +9,8 @@ use std::time::Instant;
 use bytes::Bytes;
 use tokio::sync::Notify;
 
+use crate::blocking::BlockState;
+
 /// What `CLIENT LIST` shows of a connection that changes over its life.
 #[derive(Debug, Clone)]
 pub struct ClientMeta {
@@ -42,6 +44,8 @@ pub struct ClientEntry {
     meta: Mutex<ClientMeta>,
     /// Notified by `CLIENT KILL` to close the connection.
     pub kill: Notify,
+    /// Whether the connection waits in a blocking command, and `CLIENT UNBLOCK`'s request.
+    pub block: BlockState,
 }
 
 impl ClientEntry {
@@ -61,7 +65,7 @@ impl ClientEntry {
         let mut s = String::with_capacity(256);
         let _ = write!(
             s,
-            "id={} addr={} laddr={} fd=-1 name={} age={} idle={} flags=N db={} sub=0 psub=0 ssub=0 \
+            "id={} addr={} laddr={} fd=-1 name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 \
              multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 \
              tot-mem=0 events=r cmd={} user=default redir=-1 resp={}",
             self.id,
@@ -70,6 +74,7 @@ impl ClientEntry {
             name,
             self.created.elapsed().as_secs(),
             m.last_active.elapsed().as_secs(),
+            if self.block.is_blocked() { "b" } else { "N" },
             m.db,
             m.last_cmd,
             m.resp
@@ -117,6 +122,7 @@ impl Clients {
                 last_active: now,
             }),
             kill: Notify::new(),
+            block: BlockState::default(),
         });
         self.lock().insert(id, entry.clone());
         entry

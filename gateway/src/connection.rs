@@ -24,6 +24,8 @@ use crate::resp;
 use crate::server::Shared;
 use crate::session::Session;
 
+mod blocked;
+
 /// Most commands sent to a node in one call; longer runs are split.
 const MAX_SEGMENT_COMMANDS: usize = 1024;
 /// Most argument bytes sent to a node in one call (a single larger command still goes alone).
@@ -230,6 +232,11 @@ impl Connection {
                 self.replies.push(reply);
             }
             Route::Read | Route::Write | Route::ReadUnlessStore => {
+                // A blocking command goes alone, so that the commands after it wait for it.
+                let blocking = spec.is_blocking();
+                if blocking {
+                    self.flush_segment().await;
+                }
                 let write = spec.is_write_call(&argv);
                 let size: usize = argv.iter().map(|a| a.len()).sum();
                 let fits = self.segment.as_ref().is_some_and(|s| {
@@ -252,6 +259,9 @@ impl Connection {
                     seg.commands.push(pb::Command { argv });
                     seg.ids.push(spec.id);
                     seg.bytes += size;
+                }
+                if blocking {
+                    self.flush_segment().await;
                 }
             }
         }
@@ -308,7 +318,9 @@ impl Connection {
         let mut node_replies = if node_commands.is_empty() {
             Vec::new()
         } else {
-            self.send(write, self.session.db, node_commands).await.0
+            self.send(write, self.session.db, node_commands, write)
+                .await
+                .0
         }
         .into_iter();
         let node_share = started.elapsed() / n_node.max(1);
@@ -340,7 +352,16 @@ impl Connection {
             return;
         };
         let started = Instant::now();
-        let (replies, commands) = self.send(seg.write, seg.db, seg.commands).await;
+        let (mut replies, commands) = self.send(seg.write, seg.db, seg.commands, false).await;
+        // A blocking command the leader registered as waiting: wait for its real reply.
+        if let Some(pos) = replies
+            .iter()
+            .position(|r| matches!(r, Reply::Blocked { .. }))
+        {
+            replies[pos] = self
+                .wait_blocked(&replies[pos], started, seg.db, &commands[pos].argv)
+                .await;
+        }
         let share = started.elapsed() / seg.ids.len().max(1) as u32;
         for ((id, command), reply) in seg.ids.iter().zip(&commands).zip(&replies) {
             self.finished(*id, &command.argv, share, reply);
@@ -368,13 +389,14 @@ impl Connection {
         shared.latency.record(event, elapsed);
     }
 
-    /// Executes commands on the leader as one segment; returns exactly one reply per command, and
-    /// the commands back (for the slow log).
+    /// Executes commands on the leader as one segment (`transaction`: a MULTI/EXEC block);
+    /// returns exactly one reply per command, and the commands back (for the slow log).
     async fn send(
         &mut self,
         write: bool,
         db: u32,
         commands: Vec<pb::Command>,
+        transaction: bool,
     ) -> (Vec<Reply>, Vec<pb::Command>) {
         let n = commands.len();
         let seq = if write {
@@ -389,6 +411,7 @@ impl Connection {
             db,
             write,
             commands,
+            transaction,
         };
         let replies = match self.shared.router.execute(&req).await {
             Ok(replies) if replies.len() == n => replies,

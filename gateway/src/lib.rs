@@ -5,6 +5,7 @@
 //! - [`router`]: leader discovery and transparent retry across failovers.
 //! - [`metrics`]: Prometheus metrics and health probes.
 //! - [`session`]: per-connection state; [`clients`]: the registry behind `CLIENT LIST`.
+//! - [`blocking`]: clients waiting in BLPOP and friends (`CLIENT UNBLOCK`, lease renewal).
 //! - [`cmd`]: commands the gateway answers itself (PING, SELECT, HELLO, CLIENT, COMMAND, INFO, …).
 //! - [`stats`]: per-command call counts, latencies and error counts (INFO, LATENCY HISTOGRAM);
 //!   [`slowlog`] (SLOWLOG) and [`latency`] (the LATENCY monitor).
@@ -12,6 +13,7 @@
 //! - [`server`]: the accept loop and [`server::run`]; [`config`]: settings and their validation.
 
 pub mod batch;
+pub mod blocking;
 pub mod clients;
 pub mod cmd;
 pub mod config;

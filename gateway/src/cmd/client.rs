@@ -1,4 +1,4 @@
-//! `CLIENT ID|SETNAME|GETNAME|SETINFO|LIST|INFO|KILL|NO-EVICT|NO-TOUCH|HELP`.
+//! `CLIENT ID|SETNAME|GETNAME|SETINFO|LIST|INFO|KILL|UNBLOCK|NO-EVICT|NO-TOUCH|HELP`.
 
 use std::sync::Arc;
 
@@ -45,6 +45,8 @@ const HELP: &[&str] = &[
     "    * LIB-VER: the client lib version.",
     "SETNAME <name>",
     "    Assign the name <name> to the current connection.",
+    "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+    "    Unblock the specified blocked client.",
     "HELP",
     "    Print this help.",
 ];
@@ -132,6 +134,8 @@ pub fn client(session: &mut Session, shared: &Shared, argv: &[Bytes]) -> Reply {
         } else {
             Reply::Error(ReplyError::Syntax)
         }
+    } else if is("unblock") {
+        crate::blocking::client_unblock(shared, argv)
     } else if is("help") {
         super::help(HELP)
     } else {

@@ -199,6 +199,7 @@ async fn set(shared: &Shared, args: &[Bytes]) -> Reply {
             commands: vec![pb::Command {
                 argv: config_set_command(&cluster),
             }],
+            transaction: false,
         };
         match shared.router.execute(&req).await {
             Ok(replies) => {

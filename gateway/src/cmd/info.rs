@@ -169,10 +169,10 @@ fn clients(shared: &Shared, s: &mut Section<'_>) {
     s.header("Clients");
     s.field("connected_clients", shared.clients.len());
     s.field("cluster_connections", 0);
-    // No blocking commands, client-side caching or timeouts table exist here.
-    s.field("blocked_clients", 0);
+    // Client-side caching does not exist here.
+    s.field("blocked_clients", shared.blocked.len());
     s.field("tracking_clients", 0);
-    s.field("clients_in_timeout_table", 0);
+    s.field("clients_in_timeout_table", shared.blocked.with_timeout());
 }
 
 fn memory(status: Option<&pb::NodeStatus>, s: &mut Section<'_>) {

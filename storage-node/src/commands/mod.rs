@@ -25,6 +25,9 @@
 //! - Strings (more): GETEX GETDEL GETSET SETNX SETEX PSETEX MSETNX APPEND STRLEN GETRANGE SUBSTR
 //!   SETRANGE INCRBYFLOAT in [`string`]; LCS in [`lcs`].
 //! - SORT SORT_RO in [`sort`]; DUMP RESTORE in [`dump`].
+//! - Blocking commands: BLPOP BRPOP BRPOPLPUSH BLMOVE BLMPOP BZPOPMIN BZPOPMAX BZMPOP in
+//!   [`blocking`]; [`execute_write_blocking`] is how the state machine runs them so that they may
+//!   block, [`execute_write`] runs them as inside MULTI (never blocking).
 //! - Bitmaps: SETBIT GETBIT BITCOUNT BITPOS BITOP in [`bits`]; BITFIELD BITFIELD_RO in
 //!   [`bitfield`]. HyperLogLog: PFADD PFCOUNT PFMERGE PFDEBUG in [`hll`].
 //!
@@ -58,6 +61,8 @@ pub mod sort;
 pub mod bitfield;
 pub mod bits;
 pub mod hll;
+// Blocking commands.
+pub mod blocking;
 
 use bytes::Bytes;
 use tinyredis_common::CommandId;
@@ -93,12 +98,44 @@ pub struct ReadCtx {
 /// Applies a command from a Raft log entry to database `db` and returns its reply.
 ///
 /// A read command is executed read-only at `ctx.now_ms`, so that a transaction's queued reads can be
-/// applied in order with its writes.
+/// applied in order with its writes. A blocking command that finds nothing to pop does not block
+/// here: it replies its null, as inside MULTI (see [`execute_write_blocking`]).
 pub fn execute_write(ks: &mut Keyspace, db: usize, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
+    match execute_write_blocking(ks, db, argv, ctx) {
+        blocking::Blocking::Reply(reply) => reply,
+        blocking::Blocking::Block(block) => block.nil(),
+    }
+}
+
+/// Like [`execute_write`], but a blocking command (BLPOP, …) that finds nothing to pop returns
+/// the [`blocking::Block`] to wait with instead of its null reply.
+pub fn execute_write_blocking(
+    ks: &mut Keyspace,
+    db: usize,
+    argv: &[Bytes],
+    ctx: &WriteCtx,
+) -> blocking::Blocking {
     let spec = match resolve(argv) {
         Ok(spec) => spec,
-        Err(err) => return Reply::Error(err),
+        Err(err) => return blocking::Blocking::Reply(Reply::Error(err)),
     };
+    if let Handler::Blocking(command) = handler(spec.id) {
+        return match ks.db_mut(db) {
+            Some(db) => command(db, argv, ctx),
+            None => blocking::Blocking::Reply(Reply::Error(ReplyError::DbIndexOutOfRange)),
+        };
+    }
+    blocking::Blocking::Reply(execute_resolved(ks, db, spec, argv, ctx))
+}
+
+/// [`execute_write`] of a command whose spec and arity were checked.
+fn execute_resolved(
+    ks: &mut Keyspace,
+    db: usize,
+    spec: &CommandSpec,
+    argv: &[Bytes],
+    ctx: &WriteCtx,
+) -> Reply {
     match handler(spec.id) {
         Handler::Read(read) => match ks.db(db) {
             Some(db) => read(
@@ -136,6 +173,10 @@ pub fn execute_write(ks: &mut Keyspace, db: usize, argv: &[Bytes], ctx: &WriteCt
             Some(db) => write(db, argv, ctx),
             None => Reply::Error(ReplyError::DbIndexOutOfRange),
         },
+        // Dispatched by `execute_write_blocking` before this point.
+        Handler::Blocking(_) => Reply::Error(ReplyError::err(
+            "internal error: blocking command dispatched as a plain write",
+        )),
         Handler::Gateway => Reply::Error(gateway_only()),
     }
 }
@@ -177,9 +218,9 @@ pub fn execute_read(ks: &Keyspace, db: usize, argv: &[Bytes], ctx: &ReadCtx) -> 
             Some(db) => read(db, argv, ctx),
             None => Reply::Error(ReplyError::DbIndexOutOfRange),
         },
-        Handler::Write(_) | Handler::WriteKeyspace(_) => Reply::Error(ReplyError::err(
-            "write command cannot be executed as a read",
-        )),
+        Handler::Write(_) | Handler::WriteKeyspace(_) | Handler::Blocking(_) => Reply::Error(
+            ReplyError::err("write command cannot be executed as a read"),
+        ),
         Handler::Gateway => Reply::Error(gateway_only()),
     }
 }
@@ -199,6 +240,8 @@ enum Handler {
         read: fn(&Db, &[Bytes], &ReadCtx) -> Reply,
         write: fn(&mut Db, &[Bytes], &WriteCtx) -> Reply,
     },
+    /// A blocking command (BLPOP, …): a write of one database that may wait for its keys.
+    Blocking(fn(&mut Db, &[Bytes], &WriteCtx) -> blocking::Blocking),
     /// Answered by the gateway; never sent to a storage node.
     Gateway,
 }
@@ -394,6 +437,16 @@ fn handler(id: CommandId) -> Handler {
         CommandId::Pfcount => Handler::Write(hll::pfcount),
         CommandId::Pfmerge => Handler::Write(hll::pfmerge),
         CommandId::Pfdebug => Handler::Write(hll::pfdebug),
+
+        // Blocking commands.
+        CommandId::Blpop => Handler::Blocking(blocking::blpop),
+        CommandId::Brpop => Handler::Blocking(blocking::brpop),
+        CommandId::Brpoplpush => Handler::Blocking(blocking::brpoplpush),
+        CommandId::Blmove => Handler::Blocking(blocking::blmove),
+        CommandId::Blmpop => Handler::Blocking(blocking::blmpop),
+        CommandId::Bzpopmin => Handler::Blocking(blocking::bzpopmin),
+        CommandId::Bzpopmax => Handler::Blocking(blocking::bzpopmax),
+        CommandId::Bzmpop => Handler::Blocking(blocking::bzmpop),
     }
 }
 
