@@ -18,6 +18,7 @@ use tinyredis_proto::pb;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use crate::arrival::Arrival;
 use crate::clients::ClientEntry;
 use crate::cmd;
 use crate::resp;
@@ -54,6 +55,8 @@ pub struct Connection {
     client_id: u64,
     /// Sequence number of the last write segment sent.
     seq: u64,
+    /// When the socket last woke this connection, in the gateway-wide order of arrivals.
+    arrival: Arrival,
     segment: Option<Segment>,
 }
 
@@ -70,6 +73,7 @@ impl Connection {
             session: Session::new(client),
             client_id: rand::random(),
             seq: 0,
+            arrival: Arrival::default(),
             segment: None,
         }
     }
@@ -97,7 +101,7 @@ impl Connection {
             // Kill and shutdown are only observed between batches, so a pipeline in flight
             // always gets its replies.
             tokio::select! {
-                read = self.stream.read_buf(&mut self.rbuf) => match read {
+                read = self.arrival.read(self.stream.read_buf(&mut self.rbuf)) => match read {
                     Ok(0) | Err(_) => return,
                     Ok(n) => {
                         let stats = &self.shared.stats;
@@ -413,7 +417,12 @@ impl Connection {
             commands,
             transaction,
         };
-        let replies = match self.shared.router.execute(&req).await {
+        let replies = match self
+            .shared
+            .router
+            .execute_ordered(&req, Some(&self.arrival))
+            .await
+        {
             Ok(replies) if replies.len() == n => replies,
             Ok(_) => {
                 let err = Reply::Error(ReplyError::err(

@@ -2,7 +2,8 @@
 //!
 //! - [`resp`]: RESP request parsing and reply encoding (the only code that knows RESP bytes).
 //! - [`connection`]: one client connection: pipelining, segments, gateway-local commands.
-//! - [`router`]: leader discovery and transparent retry across failovers.
+//! - [`router`]: leader discovery and transparent retry across failovers; [`batch`]: one call per
+//!   node for the segments of many connections, in their order of arrival ([`arrival`]).
 //! - [`metrics`]: Prometheus metrics and health probes.
 //! - [`session`]: per-connection state; [`clients`]: the registry behind `CLIENT LIST`.
 //! - [`blocking`]: clients waiting in BLPOP and friends (`CLIENT UNBLOCK`, lease renewal).
@@ -12,6 +13,7 @@
 //! - [`settings`]: runtime settings (CONFIG GET/SET), per gateway or cluster-wide.
 //! - [`server`]: the accept loop and [`server::run`]; [`config`]: settings and their validation.
 
+pub mod arrival;
 pub mod batch;
 pub mod blocking;
 pub mod clients;

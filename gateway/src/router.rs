@@ -17,6 +17,7 @@ use tinyredis_proto::pb::execute_response::Outcome;
 use tinyredis_proto::pb::settings_response::Outcome as SettingsOutcome;
 use tonic::transport::{Channel, Endpoint};
 
+use crate::arrival::Arrival;
 use crate::batch::Batcher;
 
 /// Why a segment could not be executed.
@@ -218,6 +219,17 @@ impl Router {
 
     /// Executes a segment on the leader, retrying across leader changes until the deadline.
     pub async fn execute(&self, req: &pb::ExecuteRequest) -> Result<Vec<Reply>, ForwardError> {
+        self.execute_ordered(req, None).await
+    }
+
+    /// [`Router::execute`] for a connection's segment: within a batch, segments go in the order
+    /// their commands arrived ([`crate::arrival`]).
+    pub async fn execute_ordered(
+        &self,
+        req: &pb::ExecuteRequest,
+        arrival: Option<&Arrival>,
+    ) -> Result<Vec<Reply>, ForwardError> {
+        let ticket = arrival.map_or(0, Arrival::ticket);
         let started = Instant::now();
         let mut backoff = Duration::from_millis(20);
         let mut hops = 0u32;
@@ -242,9 +254,12 @@ impl Router {
                 continue;
             };
             let attempt_started = Instant::now();
-            let attempt = tokio::time::timeout(remaining, batcher.call(req.clone()))
-                .await
-                .unwrap_or_else(|_| Err(tonic::Status::deadline_exceeded("failover deadline")));
+            let call = tokio::time::timeout(remaining, batcher.call(req.clone(), ticket));
+            let attempt = match arrival {
+                Some(arrival) => arrival.waiting(call).await,
+                None => call.await,
+            }
+            .unwrap_or_else(|_| Err(tonic::Status::deadline_exceeded("failover deadline")));
             record_attempt(req.write, attempt_started.elapsed(), &attempt);
             match attempt {
                 Ok(resp) => match resp.outcome {

@@ -84,7 +84,7 @@ impl Connection {
                 _ = client.block.notified() => Event::UnblockRequested,
                 _ = client.kill.notified() => Event::Gone,
                 _ = shutting_down.changed() => Event::Gone,
-                read = self.stream.read_buf(&mut self.rbuf) => match read {
+                read = self.arrival.read(self.stream.read_buf(&mut self.rbuf)) => match read {
                     Ok(0) | Err(_) => Event::Gone,
                     Ok(n) => {
                         let stats = &shared.stats;

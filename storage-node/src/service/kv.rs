@@ -11,6 +11,7 @@ use tonic::{Request, Response, Status};
 
 use crate::blocking::AwaitStatus;
 use crate::node::{Node, WriteOutcome};
+use crate::service::order::Sequencer;
 use tinyredis_proto::pb::await_reply_response::Outcome as AwaitOutcome;
 use tinyredis_proto::pb::renew_waiters_response::Outcome as RenewOutcome;
 use tinyredis_proto::pb::unblock_response::Outcome as UnblockOutcome;
@@ -21,12 +22,17 @@ const MAX_BATCH: usize = 4096;
 /// Implements `tinyredis.v1.Kv`.
 pub struct KvService {
     node: Arc<Node>,
+    /// Keeps each gateway's batches in order.
+    order: Sequencer,
 }
 
 impl KvService {
     /// Serves the client API of `node`.
     pub fn new(node: Arc<Node>) -> KvService {
-        KvService { node }
+        KvService {
+            node,
+            order: Sequencer::default(),
+        }
     }
 
     /// Runs one segment: a write through the log, a read after the read barrier.
@@ -71,16 +77,26 @@ impl pb::kv_server::Kv for KvService {
         &self,
         request: Request<pb::ExecuteBatchRequest>,
     ) -> Result<Response<pb::ExecuteBatchResponse>, Status> {
-        let requests = request.into_inner().requests;
+        let batch = request.into_inner();
+        let (sender, sender_seq, requests) = (batch.sender, batch.sender_seq, batch.requests);
         if requests.len() > MAX_BATCH {
             return Err(Status::invalid_argument(format!(
                 "a batch carries at most {MAX_BATCH} segments"
             )));
         }
         // Concurrently, in this one task: the reads wait for one shared read barrier and the
-        // writes reach openraft together, so they are appended (and fsynced) as one group.
-        let outcomes =
-            futures::future::join_all(requests.into_iter().map(|r| self.execute_one(r))).await;
+        // writes reach openraft together, so they are appended (and fsynced) as one group. The
+        // first poll hands the writes to openraft, after those of the sender's previous call.
+        self.order.wait_turn(sender, sender_seq).await;
+        let mut all = std::pin::pin!(futures::future::join_all(
+            requests.into_iter().map(|r| self.execute_one(r))
+        ));
+        let first = futures::poll!(all.as_mut());
+        self.order.done(sender, sender_seq);
+        let outcomes = match first {
+            std::task::Poll::Ready(outcomes) => outcomes,
+            std::task::Poll::Pending => all.await,
+        };
         let responses = outcomes
             .into_iter()
             .map(|o| pb::ExecuteResponse {
