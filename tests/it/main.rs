@@ -5,6 +5,7 @@
 //! measured failover latency).
 
 mod bits;
+mod blocking;
 mod commands;
 mod config;
 mod connection;
