@@ -357,16 +357,20 @@ impl Connection {
         };
         let started = Instant::now();
         let (mut replies, commands) = self.send(seg.write, seg.db, seg.commands, false).await;
-        // A blocking command the leader registered as waiting: wait for its real reply.
+        // A blocking command the leader registered as waiting: wait for its real reply. As in
+        // Redis, the time spent blocked does not count as the command's duration.
+        let mut blocked_for = Duration::ZERO;
         if let Some(pos) = replies
             .iter()
             .position(|r| matches!(r, Reply::Blocked { .. }))
         {
+            let blocked_at = Instant::now();
             replies[pos] = self
                 .wait_blocked(&replies[pos], started, seg.db, &commands[pos].argv)
                 .await;
+            blocked_for = blocked_at.elapsed();
         }
-        let share = started.elapsed() / seg.ids.len().max(1) as u32;
+        let share = started.elapsed().saturating_sub(blocked_for) / seg.ids.len().max(1) as u32;
         for ((id, command), reply) in seg.ids.iter().zip(&commands).zip(&replies) {
             self.finished(*id, &command.argv, share, reply);
         }

@@ -472,3 +472,32 @@ async fn blocked_client_survives_leader_change() {
     assert_eq!(next(&mut c).await, popped("jobs2", "j3"));
     c.finish().await;
 }
+
+/// The waiters of a gateway that died stop taking data once their lease (15 s of log time)
+/// passes, while those of a live gateway are renewed and stay blocked however long they wait.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waiters_of_a_dead_gateway_expire() {
+    let (cluster, mut w) = start().await;
+    let mut live = Wire::connect(&cluster.gateway_addr()).await;
+    block(&mut live, &mut w, "BLPOP live 0", 0).await;
+    let extra = cluster.spawn_gateway(&[]).await.expect("second gateway");
+    let mut orphan = Wire::connect(&extra.addr).await;
+    let mut orphan2 = Wire::connect(&extra.addr).await;
+    orphan.send(&["BLPOP", "orphan", "0"]).await;
+    orphan2.send(&["BLPOP", "orphan", "0"]).await;
+    let mut probe = Wire::connect(&extra.addr).await;
+    wait_blocked(&mut probe, 2).await;
+    // SIGKILL: the gateway cannot unblock its clients.
+    drop(extra);
+    drop((orphan, orphan2, probe));
+    // Until their lease passes, the dead gateway's waiters are still served (the element is
+    // lost with them, as it would be with a Redis client that died after being served).
+    w.check("RPUSH orphan taken", int(1)).await;
+    w.check("EXISTS orphan", int(0)).await;
+    tokio::time::sleep(Duration::from_secs(17)).await;
+    w.check("RPUSH orphan kept", int(1)).await;
+    w.check("LRANGE orphan 0 -1", arr(&[&bulk("kept")])).await;
+    w.check("RPUSH live served", int(1)).await;
+    assert_eq!(next(&mut live).await, popped("live", "served"));
+    live.finish().await;
+}
