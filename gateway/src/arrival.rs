@@ -134,7 +134,8 @@ mod tests {
         let (tx_a, rx_a) = tokio::sync::oneshot::channel::<()>();
         let (tx_b, rx_b) = tokio::sync::oneshot::channel::<()>();
         let both = async {
-            tokio::join!(a.read(rx_a), b.read(rx_b));
+            let (ra, rb) = tokio::join!(a.read(rx_a), b.read(rx_b));
+            assert!(ra.is_ok() && rb.is_ok());
         };
         let send = async {
             tokio::task::yield_now().await;
