@@ -322,6 +322,11 @@ impl CommandSpec {
         subcommands_of(self.id)
     }
 
+    /// Returns true for the commands that may block the client (BLPOP, BZPOPMIN, …).
+    pub fn is_blocking(&self) -> bool {
+        self.flags.contains(&"blocking")
+    }
+
     /// Returns true when this call of the command (`argv`, name included) must go through the
     /// log: always for a write, never for a read, and for SORT when it may store its result.
     pub fn is_write_call<A>(&self, argv: &[A]) -> bool
@@ -633,6 +638,19 @@ commands! {
     Pfcount => "pfcount", -2, Write, (1, -1, 1), ["readonly"], [Read Hyperloglog Slow], [range(1, -1, 1, RW | ACCESS).with_notes("RW because it may change the internal representation of the key, and propagate to replicas")];
     Pfmerge => "pfmerge", -2, Write, (1, -1, 1), ["write", "denyoom"], [Write Hyperloglog Slow], [range(1, 0, 1, RW | ACCESS | INSERT), range(2, -1, 1, RO | ACCESS)];
     Pfdebug => "pfdebug", 3, Write, (2, 2, 1), ["write", "denyoom", "admin"], [Write Hyperloglog Admin Slow Dangerous], [range(2, 0, 1, RW | ACCESS)];
+
+    // Blocking commands (`blocking` flag): writes that, when nothing can be popped, wait in the
+    // state machine for a write that makes one of their keys ready (see the gateway's
+    // `connection/blocked.rs` and the node's `blocking` module). Inside MULTI they never block.
+    Blpop => "blpop", -3, Write, (1, -2, 1), ["write", "noscript", "blocking"], [Write List Slow Blocking], [range(1, -2, 1, RW | ACCESS | DELETE)];
+    Brpop => "brpop", -3, Write, (1, -2, 1), ["write", "noscript", "blocking"], [Write List Slow Blocking], [range(1, -2, 1, RW | ACCESS | DELETE)];
+    Brpoplpush => "brpoplpush", 4, Write, (1, 2, 1), ["write", "denyoom", "noscript", "blocking"], [Write List Slow Blocking], [range(1, 0, 1, RW | ACCESS | DELETE), range(2, 0, 1, RW | INSERT)];
+    Blmove => "blmove", 6, Write, (1, 2, 1), ["write", "denyoom", "noscript", "blocking"], [Write List Slow Blocking], [range(1, 0, 1, RW | ACCESS | DELETE), range(2, 0, 1, RW | INSERT)];
+    // Keys follow numkeys (`movablekeys`), so, as in Redis's COMMAND INFO, no fixed key range.
+    Blmpop => "blmpop", -5, Write, (0, 0, 0), ["write", "blocking", "movablekeys"], [Write List Slow Blocking], [keynum(2, 0, 1, 1, RW | ACCESS | DELETE)];
+    Bzpopmin => "bzpopmin", -3, Write, (1, -2, 1), ["write", "noscript", "blocking", "fast"], [Write SortedSet Fast Blocking], [range(1, -2, 1, RW | ACCESS | DELETE)];
+    Bzpopmax => "bzpopmax", -3, Write, (1, -2, 1), ["write", "noscript", "blocking", "fast"], [Write SortedSet Fast Blocking], [range(1, -2, 1, RW | ACCESS | DELETE)];
+    Bzmpop => "bzmpop", -5, Write, (0, 0, 0), ["write", "blocking", "movablekeys"], [Write SortedSet Slow Blocking], [keynum(2, 0, 1, 1, RW | ACCESS | DELETE)];
 }
 
 subcommands! {

@@ -75,6 +75,9 @@ pub enum ReplyError {
     NotHll,
     /// `INVALIDOBJ Corrupted HLL object detected`: an HLL whose registers do not decode.
     CorruptHll,
+    /// `UNBLOCKED client unblocked via CLIENT UNBLOCK`: what `CLIENT UNBLOCK id ERROR` makes a
+    /// blocked command (BLPOP, …) reply.
+    Unblocked,
 }
 
 impl ReplyError {
@@ -117,6 +120,7 @@ impl ReplyError {
             ReplyError::NoPerm(_) => "NOPERM",
             ReplyError::ExecAbort => "EXECABORT",
             ReplyError::BusyKey => "BUSYKEY",
+            ReplyError::Unblocked => "UNBLOCKED",
             _ => "ERR",
         }
     }
@@ -149,6 +153,7 @@ impl ReplyError {
             ReplyError::BusyKey => 60,
             ReplyError::NotHll => 50,
             ReplyError::CorruptHll => 51,
+            ReplyError::Unblocked => 70,
         }
     }
 
@@ -222,6 +227,7 @@ impl ReplyError {
             60 => ReplyError::BusyKey,
             50 => ReplyError::NotHll,
             51 => ReplyError::CorruptHll,
+            70 => ReplyError::Unblocked,
             _ => return None,
         })
     }
@@ -334,6 +340,7 @@ impl fmt::Display for ReplyError {
                 f.write_str("WRONGTYPE Key is not a valid HyperLogLog string value.")
             }
             ReplyError::CorruptHll => f.write_str("INVALIDOBJ Corrupted HLL object detected"),
+            ReplyError::Unblocked => f.write_str("UNBLOCKED client unblocked via CLIENT UNBLOCK"),
         }
     }
 }
@@ -384,6 +391,10 @@ mod tests {
                 ReplyError::BusyKey,
                 "BUSYKEY Target key name already exists.",
             ),
+            (
+                ReplyError::Unblocked,
+                "UNBLOCKED client unblocked via CLIENT UNBLOCK",
+            ),
         ];
         for (err, text) in cases {
             assert_eq!(err.to_string(), text);
@@ -411,6 +422,7 @@ mod tests {
             ReplyError::CorruptHll,
             ReplyError::NoAuthHello,
             ReplyError::NoPerm(Bytes::from_static(b"this user has no permissions")),
+            ReplyError::Unblocked,
         ];
         for e in errs {
             assert_eq!(ReplyError::from_parts(e.code(), e.args()), Some(e));

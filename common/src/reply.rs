@@ -39,6 +39,14 @@ pub enum Reply {
     Set(Vec<Reply>),
     /// Text such as INFO's: a bulk string in RESP2, a `txt` verbatim string (`=`) in RESP3.
     Verbatim(Bytes),
+    /// Not a client-visible reply: the storage node registered this blocking command (BLPOP, …) as
+    /// a waiter, and its real reply comes later (`Kv.AwaitReply`, `Kv.Unblock`). The gateway
+    /// never sends it to a client.
+    Blocked {
+        /// The command's timeout in milliseconds, as Redis computes it from the timeout argument;
+        /// 0 blocks forever.
+        timeout_ms: u64,
+    },
 }
 
 impl Reply {

@@ -9,7 +9,11 @@
 //! serves the batch's reads with one read barrier and appends its writes as one group.
 //!
 //! Order within a connection is untouched: a connection sends its next segment only after the
-//! previous one was answered, so a batch never holds two segments of one connection.
+//! previous one was answered, so a batch never holds two segments of one connection. Between
+//! connections, a batch puts segments in the order their sockets became readable
+//! ([`crate::arrival`]), and calls leave in the order they were formed, so that commands clients
+//! send one right after the other (a BLPOP, then another BLPOP on the same key) reach the log in
+//! that order, as Redis would run them.
 // #[PerformanceCriticalPath]
 
 use std::sync::Arc;
@@ -22,6 +26,10 @@ use tonic::transport::Channel;
 
 /// Calls to one node that may be outstanding at once.
 const MAX_IN_FLIGHT: usize = 4;
+
+/// The most turns the batcher yields, before closing a batch, to connections still working on
+/// input they read (see [`crate::arrival`]).
+const MAX_GATHER_YIELDS: usize = 16;
 
 /// Most segments in one call.
 const MAX_BATCH_SEGMENTS: usize = 512;
@@ -38,6 +46,8 @@ pub const CALL_TIMEOUT: Duration = Duration::from_secs(5);
 
 struct Job {
     req: pb::ExecuteRequest,
+    /// The [`crate::arrival`] ticket of the segment's commands.
+    arrival: u64,
     done: oneshot::Sender<Result<pb::ExecuteResponse, Status>>,
 }
 
@@ -55,11 +65,16 @@ impl Batcher {
         Batcher { tx }
     }
 
-    /// Executes one segment on this node, in whatever batch it lands in.
-    pub async fn call(&self, req: pb::ExecuteRequest) -> Result<pb::ExecuteResponse, Status> {
+    /// Executes one segment on this node, in whatever batch it lands in; `arrival` is the
+    /// [`crate::arrival`] ticket of its commands, which orders it among the batch's segments.
+    pub async fn call(
+        &self,
+        req: pb::ExecuteRequest,
+        arrival: u64,
+    ) -> Result<pb::ExecuteResponse, Status> {
         let (done, rx) = oneshot::channel();
         self.tx
-            .send(Job { req, done })
+            .send(Job { req, arrival, done })
             .map_err(|_| Status::unavailable("gateway batcher stopped"))?;
         rx.await
             .map_err(|_| Status::unavailable("batched call dropped"))?
@@ -80,6 +95,9 @@ async fn run(channel: Channel, mut rx: mpsc::UnboundedReceiver<Job>) {
         .max_decoding_message_size(MAX_MESSAGE_SIZE)
         .max_encoding_message_size(MAX_MESSAGE_SIZE);
     let slots = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
+    // Numbers this task's calls, so the node hands their writes to Raft in this order.
+    let sender = rand::random::<u64>() | 1;
+    let mut sender_seq = 0u64;
     let mut carried: Option<Job> = None;
     loop {
         let first = match carried.take() {
@@ -93,6 +111,14 @@ async fn run(channel: Channel, mut rx: mpsc::UnboundedReceiver<Job>) {
         let Ok(permit) = slots.clone().acquire_owned().await else {
             return;
         };
+        // Let the connections woken in the same turn as the first one queue their segments too,
+        // so that the batch can put them in their order of arrival.
+        for _ in 0..MAX_GATHER_YIELDS {
+            tokio::task::yield_now().await;
+            if !crate::arrival::busy() {
+                break;
+            }
+        }
         let mut bytes = weight(&first.req);
         let mut jobs = vec![first];
         while jobs.len() < MAX_BATCH_SEGMENTS {
@@ -105,14 +131,28 @@ async fn run(channel: Channel, mut rx: mpsc::UnboundedReceiver<Job>) {
             bytes += w;
             jobs.push(job);
         }
+        jobs.sort_by_key(|job| job.arrival);
         let mut client = client.clone();
+        let (requests, dones): (Vec<_>, Vec<_>) = jobs.into_iter().map(|j| (j.req, j.done)).unzip();
+        sender_seq += 1;
+        let mut request = tonic::Request::new(pb::ExecuteBatchRequest {
+            requests,
+            sender,
+            sender_seq,
+        });
+        request.set_timeout(CALL_TIMEOUT);
+        let mut call = Box::pin(async move { client.execute_batch(request).await });
+        // The first poll hands the request to the channel, here, in the order the segments
+        // arrived: a call spawned later must not overtake it, or writes that clients sent one
+        // after the other (a BLPOP, then the push that should serve it) reach the log reordered.
+        let first = futures::poll!(call.as_mut());
         tokio::spawn(async move {
             let _permit = permit;
-            let (requests, dones): (Vec<_>, Vec<_>) =
-                jobs.into_iter().map(|j| (j.req, j.done)).unzip();
-            let mut request = tonic::Request::new(pb::ExecuteBatchRequest { requests });
-            request.set_timeout(CALL_TIMEOUT);
-            let result = client.execute_batch(request).await.and_then(|resp| {
+            let response = match first {
+                std::task::Poll::Ready(response) => response,
+                std::task::Poll::Pending => call.await,
+            };
+            let result = response.and_then(|resp| {
                 let responses = resp.into_inner().responses;
                 if responses.len() == dones.len() {
                     Ok(responses)

@@ -9,6 +9,8 @@ use std::time::Instant;
 use bytes::Bytes;
 use tokio::sync::Notify;
 
+use crate::blocking::BlockState;
+
 /// What `CLIENT LIST` shows of a connection that changes over its life.
 #[derive(Debug, Clone)]
 pub struct ClientMeta {
@@ -40,12 +42,12 @@ pub struct ClientMeta {
 
 impl ClientMeta {
     /// The `flags=` field of CLIENT LIST, in Redis's order.
-    fn flags(&self) -> String {
+    fn flags(&self, blocked: bool) -> String {
         let mut flags = String::new();
         if self.monitor {
             flags.push('O');
         }
-        if self.paused {
+        if self.paused || blocked {
             flags.push('b');
         }
         if flags.is_empty() {
@@ -69,6 +71,8 @@ pub struct ClientEntry {
     meta: Mutex<ClientMeta>,
     /// Notified by `CLIENT KILL` to close the connection.
     pub kill: Notify,
+    /// Whether the connection waits in a blocking command, and `CLIENT UNBLOCK`'s request.
+    pub block: BlockState,
 }
 
 impl ClientEntry {
@@ -97,7 +101,7 @@ impl ClientEntry {
             name,
             self.created.elapsed().as_secs(),
             m.last_active.elapsed().as_secs(),
-            m.flags(),
+            m.flags(self.block.is_blocked()),
             m.db,
             m.last_cmd,
             String::from_utf8_lossy(&m.user),
@@ -150,6 +154,7 @@ impl Clients {
                 paused: false,
             }),
             kill: Notify::new(),
+            block: BlockState::default(),
         });
         self.lock().insert(id, entry.clone());
         entry

@@ -22,6 +22,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::acl::{LogContext, LogReason};
+use crate::arrival::Arrival;
 use crate::clients::ClientEntry;
 use crate::cmd;
 use crate::monitor;
@@ -29,6 +30,7 @@ use crate::resp;
 use crate::server::Shared;
 use crate::session::Session;
 
+mod blocked;
 mod client_control;
 
 /// Most commands sent to a node in one call; longer runs are split.
@@ -62,6 +64,8 @@ pub struct Connection {
     client_id: u64,
     /// Sequence number of the last write segment sent.
     seq: u64,
+    /// When the socket last woke this connection, in the gateway-wide order of arrivals.
+    arrival: Arrival,
     segment: Option<Segment>,
     /// The cluster settings (users, passwords) were known when the session started; until
     /// then every command is refused, since the gateway cannot tell who may run what.
@@ -85,6 +89,7 @@ impl Connection {
             shared,
             client_id: rand::random(),
             seq: 0,
+            arrival: Arrival::default(),
             segment: None,
             killed: false,
         }
@@ -113,7 +118,7 @@ impl Connection {
             // Kill and shutdown are only observed between batches, so a pipeline in flight
             // always gets its replies.
             tokio::select! {
-                read = self.stream.read_buf(&mut self.rbuf) => match read {
+                read = self.arrival.read(self.stream.read_buf(&mut self.rbuf)) => match read {
                     Ok(0) | Err(_) => return,
                     Ok(n) => {
                         let stats = &self.shared.stats;
@@ -417,6 +422,11 @@ impl Connection {
                 self.refresh_user();
             }
             Route::Read | Route::Write | Route::ReadUnlessStore => {
+                // A blocking command goes alone, so that the commands after it wait for it.
+                let blocking = spec.is_blocking();
+                if blocking {
+                    self.flush_segment().await;
+                }
                 let write = spec.is_write_call(&argv);
                 let size: usize = argv.iter().map(|a| a.len()).sum();
                 let fits = self.segment.as_ref().is_some_and(|s| {
@@ -444,6 +454,9 @@ impl Connection {
                     seg.commands.push(pb::Command { argv });
                     seg.ids.push(spec.id);
                     seg.bytes += size;
+                }
+                if blocking {
+                    self.flush_segment().await;
                 }
             }
         }
@@ -482,7 +495,12 @@ impl Connection {
             digest.push(key.clone());
         }
         let (mut replies, _) = self
-            .send(false, self.session.db, vec![pb::Command { argv: digest }])
+            .send(
+                false,
+                self.session.db,
+                vec![pb::Command { argv: digest }],
+                false,
+            )
             .await;
         match replies.pop() {
             Some(Reply::Array(digests)) if digests.len() == argv.len() - 1 => {
@@ -573,7 +591,9 @@ impl Connection {
         let mut node_replies = if node_commands.is_empty() {
             Vec::new()
         } else {
-            self.send(write, self.session.db, node_commands).await.0
+            self.send(write, self.session.db, node_commands, write)
+                .await
+                .0
         }
         .into_iter();
         if checked {
@@ -622,8 +642,21 @@ impl Connection {
             return;
         };
         let started = Instant::now();
-        let (replies, commands) = self.send(seg.write, seg.db, seg.commands).await;
-        let share = started.elapsed() / seg.ids.len().max(1) as u32;
+        let (mut replies, commands) = self.send(seg.write, seg.db, seg.commands, false).await;
+        // A blocking command the leader registered as waiting: wait for its real reply. As in
+        // Redis, the time spent blocked does not count as the command's duration.
+        let mut blocked_for = Duration::ZERO;
+        if let Some(pos) = replies
+            .iter()
+            .position(|r| matches!(r, Reply::Blocked { .. }))
+        {
+            let blocked_at = Instant::now();
+            replies[pos] = self
+                .wait_blocked(&replies[pos], started, seg.db, &commands[pos].argv)
+                .await;
+            blocked_for = blocked_at.elapsed();
+        }
+        let share = started.elapsed().saturating_sub(blocked_for) / seg.ids.len().max(1) as u32;
         for ((id, command), reply) in seg.ids.iter().zip(&commands).zip(&replies) {
             self.finished(*id, &command.argv, share, reply);
         }
@@ -662,13 +695,14 @@ impl Connection {
         }
     }
 
-    /// Executes commands on the leader as one segment; returns exactly one reply per command, and
-    /// the commands back (for the slow log).
+    /// Executes commands on the leader as one segment (`transaction`: a MULTI/EXEC block);
+    /// returns exactly one reply per command, and the commands back (for the slow log).
     async fn send(
         &mut self,
         write: bool,
         db: u32,
         commands: Vec<pb::Command>,
+        transaction: bool,
     ) -> (Vec<Reply>, Vec<pb::Command>) {
         let n = commands.len();
         let seq = if write {
@@ -683,8 +717,14 @@ impl Connection {
             db,
             write,
             commands,
+            transaction,
         };
-        let replies = match self.shared.router.execute(&req).await {
+        let replies = match self
+            .shared
+            .router
+            .execute_ordered(&req, Some(&self.arrival))
+            .await
+        {
             Ok(replies) if replies.len() == n => replies,
             Ok(_) => {
                 let err = Reply::Error(ReplyError::err(

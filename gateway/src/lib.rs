@@ -2,12 +2,14 @@
 //!
 //! - [`resp`]: RESP request parsing and reply encoding (the only code that knows RESP bytes).
 //! - [`connection`]: one client connection: pipelining, segments, gateway-local commands.
-//! - [`router`]: leader discovery and transparent retry across failovers.
+//! - [`router`]: leader discovery and transparent retry across failovers; [`batch`]: one call per
+//!   node for the segments of many connections, in their order of arrival ([`arrival`]).
 //! - [`metrics`]: Prometheus metrics and health probes.
 //! - [`session`]: per-connection state; [`clients`]: the registry behind `CLIENT LIST`;
 //!   [`reply_mode`]: CLIENT REPLY; [`output`]: output buffer limits and the socket write.
 //! - [`monitor`] (MONITOR) and [`pause`] (CLIENT PAUSE), which both judge calls by their
 //!   [`effects`] on the keyspace.
+//! - [`blocking`]: clients waiting in BLPOP and friends (`CLIENT UNBLOCK`, lease renewal).
 //! - [`cmd`]: commands the gateway answers itself (PING, SELECT, HELLO, CLIENT, COMMAND, INFO, …).
 //! - [`stats`]: per-command call counts, latencies and error counts (INFO, LATENCY HISTOGRAM);
 //!   [`slowlog`] (SLOWLOG) and [`latency`] (the LATENCY monitor).
@@ -16,7 +18,9 @@
 //! - [`server`]: the accept loop and [`server::run`]; [`config`]: settings and their validation.
 
 pub mod acl;
+pub mod arrival;
 pub mod batch;
+pub mod blocking;
 pub mod clients;
 pub mod cmd;
 pub mod config;

@@ -17,6 +17,7 @@ use tinyredis_proto::pb::execute_response::Outcome;
 use tinyredis_proto::pb::settings_response::Outcome as SettingsOutcome;
 use tonic::transport::{Channel, Endpoint};
 
+use crate::arrival::Arrival;
 use crate::batch::Batcher;
 
 /// The longest pause between two attempts of a segment while no leader answers.
@@ -98,6 +99,22 @@ fn record_attempt(
 
 /// How long a settings call may take beyond the long-poll wait it asks for.
 const SETTINGS_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Largest gRPC message of the blocking calls (a popped value can be a 512 MB bulk).
+const MAX_REPLY_SIZE: usize = 1 << 30;
+
+/// What one `Kv.AwaitReply` call learned about a blocked command.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Awaited {
+    /// Its final reply.
+    Reply(Reply),
+    /// Still blocked.
+    Pending,
+    /// Its waiter is gone without a reply (its lease passed): propose the command again.
+    Lost,
+    /// No leader answered (the leader changed or is unknown); ask again.
+    Retry,
+}
 
 /// Routes requests to the Raft leader; cheap to clone.
 #[derive(Clone)]
@@ -210,6 +227,17 @@ impl Router {
 
     /// Executes a segment on the leader, retrying across leader changes until the deadline.
     pub async fn execute(&self, req: &pb::ExecuteRequest) -> Result<Vec<Reply>, ForwardError> {
+        self.execute_ordered(req, None).await
+    }
+
+    /// [`Router::execute`] for a connection's segment: within a batch, segments go in the order
+    /// their commands arrived ([`crate::arrival`]).
+    pub async fn execute_ordered(
+        &self,
+        req: &pb::ExecuteRequest,
+        arrival: Option<&Arrival>,
+    ) -> Result<Vec<Reply>, ForwardError> {
+        let ticket = arrival.map_or(0, Arrival::ticket);
         let started = Instant::now();
         let mut backoff = Duration::from_millis(20);
         let mut hops = 0u32;
@@ -234,9 +262,12 @@ impl Router {
                 continue;
             };
             let attempt_started = Instant::now();
-            let attempt = tokio::time::timeout(remaining, batcher.call(req.clone()))
-                .await
-                .unwrap_or_else(|_| Err(tonic::Status::deadline_exceeded("failover deadline")));
+            let call = tokio::time::timeout(remaining, batcher.call(req.clone(), ticket));
+            let attempt = match arrival {
+                Some(arrival) => arrival.waiting(call).await,
+                None => call.await,
+            }
+            .unwrap_or_else(|_| Err(tonic::Status::deadline_exceeded("failover deadline")));
             record_attempt(req.write, attempt_started.elapsed(), &attempt);
             match attempt {
                 Ok(resp) => match resp.outcome {
@@ -307,6 +338,130 @@ impl Router {
                 None
             }
         }
+    }
+
+    /// Learns the leader from a `NotLeader` hint given by `addr`.
+    fn follow_hint(&self, addr: &str, hint: pb::NotLeader) {
+        let hinted =
+            (!hint.leader_addr.is_empty() && hint.leader_addr != addr).then_some(hint.leader_addr);
+        self.set_leader(hinted);
+    }
+
+    /// Asks the leader once for the reply of the blocked command `(client_id, seq)`, waiting up
+    /// to `wait` for it.
+    pub async fn await_reply(&self, client_id: u64, seq: u64, wait: Duration) -> Awaited {
+        use pb::await_reply_response::Outcome as AwaitOutcome;
+        let Some(addr) = self.target() else {
+            return Awaited::Retry;
+        };
+        let Some(channel) = self.channel(&addr) else {
+            self.set_leader(None);
+            return Awaited::Retry;
+        };
+        let mut request = tonic::Request::new(pb::AwaitReplyRequest {
+            client_id,
+            seq,
+            wait_ms: u32::try_from(wait.as_millis()).unwrap_or(u32::MAX),
+        });
+        request.set_timeout(wait + SETTINGS_ATTEMPT_TIMEOUT);
+        let response = pb::kv_client::KvClient::new(channel)
+            .max_decoding_message_size(MAX_REPLY_SIZE)
+            .await_reply(request)
+            .await;
+        let Ok(response) = response else {
+            self.set_leader(None);
+            return Awaited::Retry;
+        };
+        match response.into_inner().outcome {
+            Some(AwaitOutcome::Reply(reply)) => Awaited::Reply(reply.into()),
+            Some(AwaitOutcome::Pending(_)) => Awaited::Pending,
+            Some(AwaitOutcome::Lost(_)) => Awaited::Lost,
+            Some(AwaitOutcome::NotLeader(hint)) => {
+                self.follow_hint(&addr, hint);
+                Awaited::Retry
+            }
+            None => Awaited::Retry,
+        }
+    }
+
+    /// Ends the wait of the blocked command `(client_id, seq)` through the log, retrying across
+    /// leader changes until the failover deadline, and returns its final reply.
+    pub async fn unblock(
+        &self,
+        client_id: u64,
+        seq: u64,
+        error: bool,
+    ) -> Result<Reply, ForwardError> {
+        use pb::unblock_response::Outcome as UnblockOutcome;
+        let started = Instant::now();
+        let mut backoff = Duration::from_millis(20);
+        loop {
+            let elapsed = started.elapsed();
+            if elapsed >= self.deadline {
+                metrics::counter!(crate::metrics::CLUSTER_DOWN).increment(1);
+                return Err(ForwardError::ClusterDown {
+                    write: true,
+                    deadline: self.deadline,
+                });
+            }
+            let remaining = self.deadline - elapsed;
+            if let Some(addr) = self.target()
+                && let Some(channel) = self.channel(&addr)
+            {
+                let mut request = tonic::Request::new(pb::UnblockRequest {
+                    client_id,
+                    seq,
+                    error,
+                });
+                request.set_timeout(crate::batch::CALL_TIMEOUT.min(remaining));
+                let response = pb::kv_client::KvClient::new(channel)
+                    .max_decoding_message_size(MAX_REPLY_SIZE)
+                    .unblock(request)
+                    .await;
+                match response.map(|r| r.into_inner().outcome) {
+                    Ok(Some(UnblockOutcome::Reply(reply))) => return Ok(reply.into()),
+                    Ok(Some(UnblockOutcome::NotLeader(hint))) => self.follow_hint(&addr, hint),
+                    Ok(Some(UnblockOutcome::Failed(_)) | None) | Err(_) => self.set_leader(None),
+                }
+            }
+            tokio::time::sleep(backoff.min(remaining)).await;
+            backoff = (backoff * 2).min(Duration::from_millis(200));
+        }
+    }
+
+    /// Renews the leases of blocked commands `(client_id, seq)` on the leader (following one
+    /// leader hint); false when that failed, and the next renewal will try again.
+    pub async fn renew_waiters(&self, waiters: &[(u64, u64)]) -> bool {
+        use pb::renew_waiters_response::Outcome as RenewOutcome;
+        for _ in 0..2 {
+            let Some(addr) = self.target() else {
+                return false;
+            };
+            let Some(channel) = self.channel(&addr) else {
+                self.set_leader(None);
+                return false;
+            };
+            let mut request = tonic::Request::new(pb::RenewWaitersRequest {
+                waiters: waiters
+                    .iter()
+                    .map(|&(client_id, seq)| pb::BlockedCommand { client_id, seq })
+                    .collect(),
+            });
+            request.set_timeout(crate::batch::CALL_TIMEOUT);
+            let response = pb::kv_client::KvClient::new(channel)
+                .max_encoding_message_size(MAX_REPLY_SIZE)
+                .renew_waiters(request)
+                .await;
+            match response.map(|r| r.into_inner().outcome) {
+                Ok(Some(RenewOutcome::Ok(_))) => return true,
+                Ok(Some(RenewOutcome::NotLeader(hint))) => self.follow_hint(&addr, hint),
+                Ok(Some(RenewOutcome::Failed(_)) | None) | Err(_) => {
+                    self.set_leader(None);
+                    return false;
+                }
+            }
+        }
+        false
     }
 
     /// Asks nodes for the cluster status: the leader's if reachable, else any node's.

@@ -10,6 +10,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 
 use crate::acl::AclLog;
+use crate::blocking::BlockedClients;
 use crate::clients::Clients;
 use crate::connection::Connection;
 use crate::latency::LatencyMonitor;
@@ -68,6 +69,8 @@ pub struct Shared {
     pub settings: Arc<Settings>,
     /// Open client connections.
     pub clients: Clients,
+    /// The connections waiting in a blocking command (BLPOP, …).
+    pub blocked: BlockedClients,
     /// Command, error and traffic counters (INFO stats, commandstats, LATENCY HISTOGRAM).
     pub stats: Stats,
     /// Commands slower than `slowlog-log-slower-than` (SLOWLOG).
@@ -113,6 +116,7 @@ pub async fn serve(
         router,
         settings: settings.clone(),
         clients: Clients::default(),
+        blocked: BlockedClients::default(),
         stats: Stats::default(),
         slowlog: SlowLog::default(),
         latency: LatencyMonitor::default(),
@@ -134,6 +138,7 @@ pub async fn serve(
         Arc::downgrade(&shared),
         settings.watch_acl(),
     ));
+    tokio::spawn(crate::blocking::renew_loop(Arc::downgrade(&shared)));
     if let Some(addr) = config.metrics_listen {
         let http = tinyredis_common::telemetry::metrics::bind(addr)
             .await

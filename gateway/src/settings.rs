@@ -413,6 +413,7 @@ pub async fn settings_loop(settings: Arc<Settings>, router: Router, bootstrap: B
                 db: 0,
                 write: true,
                 commands: pending.clone(),
+                transaction: false,
             };
             match router.execute(&req).await {
                 Ok(replies) => {

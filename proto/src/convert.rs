@@ -24,6 +24,7 @@ impl From<Reply> for pb::Reply {
             Reply::Set(items) => Kind::Set(list(items)),
             Reply::Pairs(pairs) => Kind::Pairs(flatten(pairs)),
             Reply::Verbatim(text) => Kind::Verbatim(text),
+            Reply::Blocked { timeout_ms } => Kind::Blocked(timeout_ms),
         };
         pb::Reply { kind: Some(kind) }
     }
@@ -86,6 +87,7 @@ impl From<pb::Reply> for Reply {
             Some(Kind::Pairs(l)) => Reply::Pairs(unflatten(l)),
             Some(Kind::Set(l)) => Reply::Set(unlist(l)),
             Some(Kind::Verbatim(text)) => Reply::Verbatim(text),
+            Some(Kind::Blocked(timeout_ms)) => Reply::Blocked { timeout_ms },
         }
     }
 }
@@ -112,6 +114,8 @@ mod tests {
             Reply::Set(vec![Reply::bulk("a")]),
             Reply::Verbatim(Bytes::from_static(b"# Server")),
             Reply::Pairs(vec![(Reply::bulk("m"), Reply::Double(-0.5))]),
+            Reply::Blocked { timeout_ms: 1500 },
+            Reply::Error(ReplyError::Unblocked),
         ];
         for r in replies {
             assert_eq!(Reply::from(pb::Reply::from(r.clone())), r);

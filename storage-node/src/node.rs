@@ -18,6 +18,7 @@ use tinyredis_common::Reply;
 use tinyredis_proto::pb;
 use tokio::sync::{Mutex, mpsc, oneshot};
 
+use crate::blocking::AwaitStatus;
 use crate::commands::{self, ReadCtx};
 use crate::raft::log_store::{RocksLogStore, open_db};
 use crate::raft::network::{ChannelPool, MAX_MESSAGE_SIZE, NetworkFactory};
@@ -145,23 +146,78 @@ impl Node {
         now.max(prev)
     }
 
-    /// Proposes a write segment and waits until it is committed and applied.
+    /// Proposes a write segment (`transaction`: a MULTI/EXEC block) and waits until it is
+    /// committed and applied.
     pub async fn write(
         &self,
         client_id: u64,
         seq: u64,
         db: u32,
         commands: Vec<Vec<Bytes>>,
+        transaction: bool,
     ) -> Result<WriteOutcome, tonic::Status> {
-        let request = Request {
-            time_ms: self.stamp(),
-            seed: rand::random(),
-            op: Op::Commands {
+        let op = if transaction {
+            Op::Transaction {
                 client_id,
                 seq,
                 db,
                 commands,
-            },
+            }
+        } else {
+            Op::Commands {
+                client_id,
+                seq,
+                db,
+                commands,
+            }
+        };
+        self.propose(op).await
+    }
+
+    /// Ends the wait of the blocked command `(client_id, seq)` through the log and returns its
+    /// final reply (see [`crate::blocking`]).
+    pub async fn unblock(
+        &self,
+        client_id: u64,
+        seq: u64,
+        error: bool,
+    ) -> Result<WriteOutcome, tonic::Status> {
+        self.propose(Op::Unblock {
+            client_id,
+            seq,
+            error,
+        })
+        .await
+    }
+
+    /// Extends the leases of the blocked commands `(client_id, seq)` through the log.
+    pub async fn renew_waiters(
+        &self,
+        waiters: Vec<(u64, u64)>,
+    ) -> Result<WriteOutcome, tonic::Status> {
+        self.propose(Op::RenewWaiters { waiters }).await
+    }
+
+    /// Waits up to `wait` for the final reply of the blocked command `(client_id, seq)`; only
+    /// the leader answers, so that a gateway waits where new writes are applied first.
+    pub async fn await_reply(
+        &self,
+        client_id: u64,
+        seq: u64,
+        wait: Duration,
+    ) -> Result<AwaitStatus, pb::NotLeader> {
+        if self.metrics().current_leader != Some(self.id) {
+            return Err(self.leader_hint());
+        }
+        Ok(self.state.await_reply(client_id, seq, wait).await)
+    }
+
+    /// Proposes one entry and waits until it is committed and applied.
+    async fn propose(&self, op: Op) -> Result<WriteOutcome, tonic::Status> {
+        let request = Request {
+            time_ms: self.stamp(),
+            seed: rand::random(),
+            op,
         };
         let started = std::time::Instant::now();
         let pending = metrics::gauge!(crate::metrics::PROPOSALS_PENDING);

@@ -6,6 +6,7 @@
 
 mod auth;
 mod bits;
+mod blocking;
 mod client_control;
 mod commands;
 mod config;

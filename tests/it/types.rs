@@ -199,6 +199,35 @@ impl Wire {
         }
     }
 
+    /// Sends a command without reading its reply (a blocking command: see [`Wire::reply_within`]).
+    pub(crate) async fn send<A: AsRef<[u8]>>(&mut self, args: &[A]) {
+        let args: Vec<&[u8]> = args.iter().map(AsRef::as_ref).collect();
+        self.stream
+            .write_all(&resp_cmd(&args))
+            .await
+            .expect("write to the gateway");
+    }
+
+    /// The bytes of the next reply, or `None` when none is complete within `timeout`.
+    pub(crate) async fn reply_within(&mut self, timeout: Duration) -> Option<Vec<u8>> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut chunk = vec![0u8; 64 * 1024];
+        loop {
+            if let Some((_, len)) = parse(&self.buf) {
+                return Some(self.buf.drain(..len).collect());
+            }
+            match tokio::time::timeout_at(deadline, self.stream.read(&mut chunk)).await {
+                Ok(Ok(0)) => panic!(
+                    "the gateway closed the connection (got {})",
+                    escape(&self.buf)
+                ),
+                Ok(Ok(n)) => self.buf.extend_from_slice(&chunk[..n]),
+                Ok(Err(e)) => panic!("reading a reply: {e}"),
+                Err(_) => return None,
+            }
+        }
+    }
+
     /// Sends a command given as space-separated words and returns its parsed reply.
     pub(crate) async fn value(&mut self, cmd: &str) -> Resp {
         let args: Vec<&str> = cmd.split(' ').collect();

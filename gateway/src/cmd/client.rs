@@ -1,7 +1,7 @@
-//! `CLIENT ID|SETNAME|GETNAME|SETINFO|LIST|INFO|KILL|REPLY|PAUSE|UNPAUSE|NO-EVICT|NO-TOUCH|HELP`.
+//! `CLIENT ID|SETNAME|GETNAME|SETINFO|LIST|INFO|KILL|REPLY|PAUSE|UNPAUSE|UNBLOCK|NO-EVICT|NO-TOUCH|HELP`.
 //!
 //! REPLY changes the session's [`crate::reply_mode::ReplyMode`]; PAUSE and UNPAUSE this gateway's
-//! [`crate::pause::Pause`].
+//! [`crate::pause::Pause`]; UNBLOCK ends a blocking command's wait ([`crate::blocking`]).
 
 use std::sync::Arc;
 
@@ -57,6 +57,8 @@ const HELP: &[&str] = &[
     "    * LIB-VER: the client lib version.",
     "SETNAME <name>",
     "    Assign the name <name> to the current connection.",
+    "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+    "    Unblock the specified blocked client.",
     "HELP",
     "    Print this help.",
 ];
@@ -154,6 +156,8 @@ pub fn client(session: &mut Session, shared: &Shared, argv: &[Bytes]) -> Reply {
         } else {
             Reply::Error(ReplyError::Syntax)
         }
+    } else if is("unblock") {
+        crate::blocking::client_unblock(shared, argv)
     } else if is("help") {
         super::help(HELP)
     } else {

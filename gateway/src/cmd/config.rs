@@ -212,6 +212,7 @@ pub async fn write_settings(shared: &Shared, argv: Vec<Bytes>) -> Reply {
         db: 0,
         write: true,
         commands: vec![pb::Command { argv }],
+        transaction: false,
     };
     let reply = match shared.router.execute(&req).await {
         Ok(replies) => replies.into_iter().next().unwrap_or(Reply::Nil),

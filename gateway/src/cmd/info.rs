@@ -169,11 +169,14 @@ fn clients(shared: &Shared, s: &mut Section<'_>) {
     s.header("Clients");
     s.field("connected_clients", shared.clients.len());
     s.field("cluster_connections", 0);
-    // Redis counts clients held back by CLIENT PAUSE as blocked. No client-side caching or
-    // timeouts table exist here.
-    s.field("blocked_clients", shared.pause.waiting());
+    // Clients in a blocking command, and (as Redis counts them) clients held back by CLIENT
+    // PAUSE. No client-side caching or timeouts table exist here.
+    s.field(
+        "blocked_clients",
+        shared.blocked.len() as u64 + shared.pause.waiting(),
+    );
     s.field("tracking_clients", 0);
-    s.field("clients_in_timeout_table", 0);
+    s.field("clients_in_timeout_table", shared.blocked.with_timeout());
 }
 
 fn memory(shared: &Shared, status: Option<&pb::NodeStatus>, s: &mut Section<'_>) {

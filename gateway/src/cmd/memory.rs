@@ -94,6 +94,7 @@ async fn usage(session: &Session, shared: &Shared, argv: &[Bytes]) -> Reply {
         commands: vec![pb::Command {
             argv: argv.to_vec(),
         }],
+        transaction: false,
     };
     match shared.router.execute(&req).await {
         Ok(mut replies) if replies.len() == 1 => replies.remove(0),

@@ -57,7 +57,9 @@ pub fn encode(reply: &Reply, proto: Protocol, out: &mut BytesMut) {
             Protocol::Resp2 => out.extend_from_slice(b"$-1\r\n"),
             Protocol::Resp3 => out.extend_from_slice(b"_\r\n"),
         },
-        Reply::NilArray => match proto {
+        // `Blocked` is resolved by the connection before anything is encoded; were it ever to
+        // slip through, the client would see what a timed-out blocking command replies.
+        Reply::NilArray | Reply::Blocked { .. } => match proto {
             Protocol::Resp2 => out.extend_from_slice(b"*-1\r\n"),
             Protocol::Resp3 => out.extend_from_slice(b"_\r\n"),
         },

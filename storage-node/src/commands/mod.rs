@@ -25,6 +25,9 @@
 //! - Strings (more): GETEX GETDEL GETSET SETNX SETEX PSETEX MSETNX APPEND STRLEN GETRANGE SUBSTR
 //!   SETRANGE INCRBYFLOAT in [`string`]; LCS in [`lcs`].
 //! - SORT SORT_RO in [`sort`]; DUMP RESTORE in [`dump`].
+//! - Blocking commands: BLPOP BRPOP BRPOPLPUSH BLMOVE BLMPOP BZPOPMIN BZPOPMAX BZMPOP in
+//!   [`blocking`]; [`execute_write_blocking`] is how the state machine runs them so that they may
+//!   block, [`execute_write`] runs them as inside MULTI (never blocking).
 //! - Bitmaps: SETBIT GETBIT BITCOUNT BITPOS BITOP in [`bits`]; BITFIELD BITFIELD_RO in
 //!   [`bitfield`]. HyperLogLog: PFADD PFCOUNT PFMERGE PFDEBUG in [`hll`].
 //!
@@ -60,6 +63,8 @@ pub mod bits;
 pub mod hll;
 // WATCH.
 pub mod watch;
+// Blocking commands.
+pub mod blocking;
 
 use bytes::Bytes;
 use tinyredis_common::CommandId;
@@ -95,27 +100,52 @@ pub struct ReadCtx {
 /// Applies a command from a Raft log entry to database `db` and returns its reply.
 ///
 /// A read command is executed read-only at `ctx.now_ms`, so that a transaction's queued reads can be
-/// applied in order with its writes.
+/// applied in order with its writes. A blocking command that finds nothing to pop does not block
+/// here: it replies its null, as inside MULTI (see [`execute_write_blocking`]).
 pub fn execute_write(ks: &mut Keyspace, db: usize, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
+    match execute_write_blocking(ks, db, argv, ctx) {
+        blocking::Blocking::Reply(reply) => reply,
+        blocking::Blocking::Block(block) => block.nil(),
+    }
+}
+
+/// Like [`execute_write`], but a blocking command (BLPOP, …) that finds nothing to pop returns
+/// the [`blocking::Block`] to wait with instead of its null reply.
+pub fn execute_write_blocking(
+    ks: &mut Keyspace,
+    db: usize,
+    argv: &[Bytes],
+    ctx: &WriteCtx,
+) -> blocking::Blocking {
     let spec = match resolve(argv) {
         Ok(spec) => spec,
-        Err(err) => return Reply::Error(err),
+        Err(err) => return blocking::Blocking::Reply(Reply::Error(err)),
     };
-    let reply = run_write(ks, spec, db, argv, ctx);
+    let outcome = if let Handler::Blocking(command) = handler(spec.id) {
+        match ks.db_mut(db) {
+            Some(db) => command(db, argv, ctx),
+            None => blocking::Blocking::Reply(Reply::Error(ReplyError::DbIndexOutOfRange)),
+        }
+    } else {
+        blocking::Blocking::Reply(execute_resolved(ks, db, spec, argv, ctx))
+    };
     // Count the change (INFO's rdb_changes_since_last_save): what the command recorded, else
     // one for a successful write.
     let recorded = ks.db_mut(db).and_then(Db::take_changes);
-    if !reply.is_error() && spec.is_write_call(argv) {
+    if let blocking::Blocking::Reply(reply) = &outcome
+        && !reply.is_error()
+        && spec.is_write_call(argv)
+    {
         ks.add_changes(recorded.unwrap_or(1));
     }
-    reply
+    outcome
 }
 
-/// Runs a resolved command from a log entry (see [`execute_write`]).
-fn run_write(
+/// [`execute_write`] of a command whose spec and arity were checked.
+fn execute_resolved(
     ks: &mut Keyspace,
-    spec: &CommandSpec,
     db: usize,
+    spec: &CommandSpec,
     argv: &[Bytes],
     ctx: &WriteCtx,
 ) -> Reply {
@@ -156,6 +186,10 @@ fn run_write(
             Some(db) => write(db, argv, ctx),
             None => Reply::Error(ReplyError::DbIndexOutOfRange),
         },
+        // Dispatched by `execute_write_blocking` before this point.
+        Handler::Blocking(_) => Reply::Error(ReplyError::err(
+            "internal error: blocking command dispatched as a plain write",
+        )),
         Handler::Gateway => Reply::Error(gateway_only()),
     }
 }
@@ -197,9 +231,9 @@ pub fn execute_read(ks: &Keyspace, db: usize, argv: &[Bytes], ctx: &ReadCtx) -> 
             Some(db) => read(db, argv, ctx),
             None => Reply::Error(ReplyError::DbIndexOutOfRange),
         },
-        Handler::Write(_) | Handler::WriteKeyspace(_) => Reply::Error(ReplyError::err(
-            "write command cannot be executed as a read",
-        )),
+        Handler::Write(_) | Handler::WriteKeyspace(_) | Handler::Blocking(_) => Reply::Error(
+            ReplyError::err("write command cannot be executed as a read"),
+        ),
         Handler::Gateway => Reply::Error(gateway_only()),
     }
 }
@@ -219,6 +253,8 @@ enum Handler {
         read: fn(&Db, &[Bytes], &ReadCtx) -> Reply,
         write: fn(&mut Db, &[Bytes], &WriteCtx) -> Reply,
     },
+    /// A blocking command (BLPOP, …): a write of one database that may wait for its keys.
+    Blocking(fn(&mut Db, &[Bytes], &WriteCtx) -> blocking::Blocking),
     /// Answered by the gateway; never sent to a storage node.
     Gateway,
 }
@@ -419,6 +455,16 @@ fn handler(id: CommandId) -> Handler {
         CommandId::Pfcount => Handler::Write(hll::pfcount),
         CommandId::Pfmerge => Handler::Write(hll::pfmerge),
         CommandId::Pfdebug => Handler::Write(hll::pfdebug),
+
+        // Blocking commands.
+        CommandId::Blpop => Handler::Blocking(blocking::blpop),
+        CommandId::Brpop => Handler::Blocking(blocking::brpop),
+        CommandId::Brpoplpush => Handler::Blocking(blocking::brpoplpush),
+        CommandId::Blmove => Handler::Blocking(blocking::blmove),
+        CommandId::Blmpop => Handler::Blocking(blocking::blmpop),
+        CommandId::Bzpopmin => Handler::Blocking(blocking::bzpopmin),
+        CommandId::Bzpopmax => Handler::Blocking(blocking::bzpopmax),
+        CommandId::Bzmpop => Handler::Blocking(blocking::bzmpop),
     }
 }
 

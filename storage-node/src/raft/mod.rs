@@ -92,6 +92,33 @@ pub enum Op {
         /// `(db, key)` pairs.
         keys: Vec<(u32, Bytes)>,
     },
+    /// A client's MULTI/EXEC block, applied in order as one unit: blocking commands in it do not
+    /// block, and clients blocked on keys it makes ready are served after its last command.
+    Transaction {
+        /// The gateway-assigned client connection id.
+        client_id: u64,
+        /// The client's request sequence number (0: not deduplicated).
+        seq: u64,
+        /// The selected database when EXEC ran.
+        db: u32,
+        /// Each command's argv (name first).
+        commands: Vec<Vec<Bytes>>,
+    },
+    /// Ends the wait of the blocked command in the write `(client_id, seq)` (its timeout passed,
+    /// CLIENT UNBLOCK, its client left); see [`crate::blocking`].
+    Unblock {
+        /// The client connection id.
+        client_id: u64,
+        /// The sequence number of the write that blocked.
+        seq: u64,
+        /// Reply the UNBLOCKED error rather than the timeout's null.
+        error: bool,
+    },
+    /// Extends the leases of blocked commands whose gateway still waits: `(client_id, seq)`.
+    RenewWaiters {
+        /// The blocked commands.
+        waiters: Vec<(u64, u64)>,
+    },
 }
 
 impl fmt::Display for Request {
@@ -109,6 +136,29 @@ impl fmt::Display for Request {
                 self.time_ms
             ),
             Op::ExpireKeys { keys } => write!(f, "expire(n={}, t={})", keys.len(), self.time_ms),
+            Op::Transaction {
+                client_id,
+                seq,
+                commands,
+                ..
+            } => write!(
+                f,
+                "transaction(client={client_id}, seq={seq}, n={}, t={})",
+                commands.len(),
+                self.time_ms
+            ),
+            Op::Unblock {
+                client_id,
+                seq,
+                error,
+            } => write!(
+                f,
+                "unblock(client={client_id}, seq={seq}, error={error}, t={})",
+                self.time_ms
+            ),
+            Op::RenewWaiters { waiters } => {
+                write!(f, "renew(n={}, t={})", waiters.len(), self.time_ms)
+            }
         }
     }
 }

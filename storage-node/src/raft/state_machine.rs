@@ -15,6 +15,7 @@ use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use bytes::Bytes;
 use futures::{Stream, TryStreamExt};
 use openraft::storage::{EntryResponder, RaftStateMachine};
 use openraft::{EntryPayload, OptionalSend, RaftSnapshotBuilder};
@@ -24,6 +25,8 @@ use tinyredis_common::{Reply, ReplyError};
 
 use super::typ::{LogId, SnapshotMeta, StoredMembership};
 use super::{Op, Request, Response, TypeConfig, codec};
+use crate::blocking::{AwaitStatus, Blocking, WAITER_LEASE_MS, Waiter};
+use crate::commands::blocking::Blocking as Executed;
 use crate::commands::{self, WriteCtx, watch};
 use crate::keyspace::EncodingLimits;
 use crate::keyspace::Keyspace;
@@ -32,8 +35,11 @@ use crate::keyspace::Keyspace;
 /// forgotten first (deterministically, by log index).
 pub const MAX_SESSIONS: usize = 65_536;
 
-/// The current snapshot format: the header holds the cluster settings with ACL users.
-const SNAPSHOT_MAGIC: &[u8; 8] = b"TRSNAP03";
+/// The current snapshot format: the header holds the cluster settings (with ACL users) and the
+/// blocked clients.
+const SNAPSHOT_MAGIC: &[u8; 8] = b"TRSNAP04";
+/// The format before blocked clients were replicated; still readable (no client is blocked).
+const SNAPSHOT_MAGIC_V3: &[u8; 8] = b"TRSNAP03";
 /// The format whose header holds the cluster settings without ACL users (settings format 1).
 const SNAPSHOT_MAGIC_V2: &[u8; 8] = b"TRSNAP02";
 /// The format before cluster settings existed; still readable (settings start at their defaults).
@@ -111,6 +117,12 @@ pub struct SmState {
     pub sessions: Sessions,
     /// The configuration shared by all gateways (cluster-wide CONFIG parameters).
     pub settings: ClusterSettings,
+    /// Clients blocked by BLPOP and friends, and the replies of those served (see
+    /// [`crate::blocking`]).
+    pub blocking: Blocking,
+    /// The clients whose blocked command got its final reply in the entries applied since the
+    /// last [`SmState::take_resolved`]: the `Kv.AwaitReply` calls to wake. Not replicated state.
+    resolved: Vec<u64>,
 }
 
 /// The state shared between apply and the read path.
@@ -119,6 +131,8 @@ pub struct SharedState {
     state: RwLock<SmState>,
     /// The applied settings version, so that `Kv.Settings` long-polls wake up on a change.
     settings_version: tokio::sync::watch::Sender<u64>,
+    /// `Kv.AwaitReply` calls waiting for the reply of a blocked command, by client id.
+    awaiting: std::sync::Mutex<HashMap<u64, Arc<tokio::sync::Notify>>>,
 }
 
 impl Default for SharedState {
@@ -142,6 +156,61 @@ impl SharedState {
         SharedState {
             state: RwLock::new(state),
             settings_version: tokio::sync::watch::channel(version).0,
+            awaiting: std::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn awaiting(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Arc<tokio::sync::Notify>>> {
+        self.awaiting.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits up to `wait` for the final reply of the blocked command `(client, seq)`.
+    pub async fn await_reply(
+        &self,
+        client: u64,
+        seq: u64,
+        wait: std::time::Duration,
+    ) -> AwaitStatus {
+        let notify = self.awaiting().entry(client).or_default().clone();
+        let deadline = tokio::time::Instant::now() + wait;
+        let status = loop {
+            // Armed before the state is checked, so a reply applied in between still wakes us.
+            let notified = notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let status = self.read().await_status(client, seq);
+            if status != AwaitStatus::Pending {
+                break status;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                break AwaitStatus::Pending;
+            }
+        };
+        // The map keeps an entry only while someone awaits this client.
+        let mut awaiting = self.awaiting();
+        if Arc::strong_count(&notify) == 2 {
+            awaiting.remove(&client);
+        }
+        status
+    }
+
+    /// Wakes the `await_reply` calls of these clients.
+    fn wake(&self, clients: &[u64]) {
+        if clients.is_empty() {
+            return;
+        }
+        let awaiting = self.awaiting();
+        for client in clients {
+            if let Some(notify) = awaiting.get(client) {
+                notify.notify_waiters();
+            }
+        }
+    }
+
+    /// Wakes every `await_reply` call (the whole state was replaced).
+    fn wake_all(&self) {
+        for notify in self.awaiting().values() {
+            notify.notify_waiters();
         }
     }
 
@@ -173,81 +242,203 @@ impl SmState {
     pub fn apply_request(&mut self, index: u64, req: &Request) -> Response {
         let now_ms = req.time_ms.max(self.last_time_ms);
         self.last_time_ms = now_ms;
+        // Waiters whose gateway stopped renewing them take nothing from this entry on.
+        self.blocking.expire(now_ms);
         match &req.op {
             Op::Commands {
                 client_id,
                 seq,
                 db,
                 commands,
-            } => {
-                if *seq != 0 {
-                    match self.sessions.lookup(*client_id, *seq) {
-                        Some(Ok(replies)) => {
-                            return Response {
-                                replies: replies.to_vec(),
-                            };
-                        }
-                        Some(Err(())) => {
-                            let err = Reply::Error(ReplyError::err(
-                                "request was already applied and its reply is no longer known",
-                            ));
-                            return Response {
-                                replies: vec![err; commands.len()],
-                            };
-                        }
-                        None => {}
-                    }
-                }
-                let mut db = *db as usize;
-                let mut replies: Vec<Reply> = Vec::with_capacity(commands.len());
-                for (i, argv) in commands.iter().enumerate() {
-                    if let Some(reply) = self.settings.apply(index, argv) {
-                        self.keyspace.set_limits(encoding_limits(&self.settings));
-                        replies.push(reply);
-                        continue;
-                    }
-                    if let Some(reply) = commands::select_in_transaction(argv, &mut db) {
-                        replies.push(reply);
-                        continue;
-                    }
-                    match watch::execute(&self.keyspace, argv, now_ms) {
-                        watch::Outcome::NotWatch => {}
-                        watch::Outcome::Reply(reply) => {
-                            replies.push(reply);
-                            continue;
-                        }
-                        // A watched key changed: the transaction does not run.
-                        watch::Outcome::WatchFailed => {
-                            replies.push(watch::failed_reply());
-                            replies.resize(commands.len(), Reply::Nil);
-                            break;
-                        }
-                    }
-                    let ctx = WriteCtx {
-                        now_ms,
-                        seed: mix_seed(req.seed, i as u64),
-                    };
-                    replies.push(commands::execute_write(&mut self.keyspace, db, argv, &ctx));
-                }
-                if *seq != 0 {
-                    self.sessions
-                        .record(*client_id, *seq, replies.clone(), index);
-                }
-                Response { replies }
-            }
+            } => self.apply_commands(
+                index, req.seed, now_ms, *client_id, *seq, *db, commands, false,
+            ),
+            Op::Transaction {
+                client_id,
+                seq,
+                db,
+                commands,
+            } => self.apply_commands(
+                index, req.seed, now_ms, *client_id, *seq, *db, commands, true,
+            ),
             Op::ExpireKeys { keys } => {
                 for (db, key) in keys {
                     self.keyspace.remove_expired(*db as usize, key, now_ms);
                 }
                 Response::default()
             }
+            Op::Unblock {
+                client_id,
+                seq,
+                error,
+            } => {
+                let lease_until = now_ms.saturating_add(WAITER_LEASE_MS);
+                let (reply, removed) = self.blocking.unblock(*client_id, *seq, *error, lease_until);
+                if removed {
+                    self.resolved.push(*client_id);
+                }
+                Response {
+                    replies: vec![reply],
+                }
+            }
+            Op::RenewWaiters { waiters } => {
+                let lease_until = now_ms.saturating_add(WAITER_LEASE_MS);
+                for (client_id, seq) in waiters {
+                    self.blocking.renew(*client_id, *seq, lease_until);
+                }
+                Response::default()
+            }
         }
+    }
+
+    /// Applies one client's write segment (`transaction`: a MULTI/EXEC block).
+    ///
+    /// A blocking command that finds nothing to pop registers a waiter and replies
+    /// [`Reply::Blocked`], unless the segment is a transaction or already blocked a command (one
+    /// wait per client): then it replies its null. Clients blocked on keys a command makes ready
+    /// are served right after that command, or after the last one in a transaction.
+    #[allow(clippy::too_many_arguments)]
+    fn apply_commands(
+        &mut self,
+        index: u64,
+        seed: u64,
+        now_ms: u64,
+        client_id: u64,
+        seq: u64,
+        db: u32,
+        commands: &[Vec<Bytes>],
+        transaction: bool,
+    ) -> Response {
+        if seq != 0 {
+            match self.sessions.lookup(client_id, seq) {
+                Some(Ok(replies)) => {
+                    return Response {
+                        replies: replies.to_vec(),
+                    };
+                }
+                Some(Err(())) => {
+                    let err = Reply::Error(ReplyError::err(
+                        "request was already applied and its reply is no longer known",
+                    ));
+                    return Response {
+                        replies: vec![err; commands.len()],
+                    };
+                }
+                None => {}
+            }
+            if let Some(waiter) = self.blocking.waiter(client_id, seq) {
+                // A retry whose first answer was forgotten, while the command still waits.
+                let blocked = Reply::Blocked {
+                    timeout_ms: waiter.timeout_ms,
+                };
+                return Response {
+                    replies: vec![blocked; commands.len()],
+                };
+            }
+            self.blocking.client_moved_on(client_id, seq);
+        }
+        let mut db = db as usize;
+        let mut may_block = !transaction && seq != 0;
+        let mut ready = Vec::new();
+        let mut replies = Vec::with_capacity(commands.len());
+        for (i, argv) in commands.iter().enumerate() {
+            let ctx = WriteCtx {
+                now_ms,
+                seed: mix_seed(seed, i as u64),
+            };
+            match watch::execute(&self.keyspace, argv, now_ms) {
+                watch::Outcome::NotWatch => {}
+                watch::Outcome::Reply(reply) => {
+                    replies.push(reply);
+                    continue;
+                }
+                // A watched key changed: the transaction does not run.
+                watch::Outcome::WatchFailed => {
+                    replies.push(watch::failed_reply());
+                    replies.resize(commands.len(), Reply::Nil);
+                    break;
+                }
+            }
+            let reply = if let Some(reply) = self.settings.apply(index, argv) {
+                self.keyspace.set_limits(encoding_limits(&self.settings));
+                reply
+            } else if let Some(reply) = commands::select_in_transaction(argv, &mut db) {
+                reply
+            } else if may_block {
+                match commands::execute_write_blocking(&mut self.keyspace, db, argv, &ctx) {
+                    Executed::Reply(reply) => reply,
+                    Executed::Block(block) => {
+                        may_block = false;
+                        let timeout_ms = block.timeout_ms;
+                        self.blocking.register(Waiter {
+                            client_id,
+                            seq,
+                            db: db as u32,
+                            keys: block.keys,
+                            op: block.op,
+                            timeout_ms,
+                            lease_until: now_ms.saturating_add(WAITER_LEASE_MS),
+                        });
+                        Reply::Blocked { timeout_ms }
+                    }
+                }
+            } else {
+                commands::execute_write(&mut self.keyspace, db, argv, &ctx)
+            };
+            if self.blocking.has_waiters() {
+                self.blocking.touched_keys(argv, db as u32, &mut ready);
+                if !transaction && !ready.is_empty() {
+                    let ready = std::mem::take(&mut ready);
+                    self.blocking
+                        .serve_ready(&mut self.keyspace, ready, &ctx, &mut self.resolved);
+                }
+            }
+            replies.push(reply);
+        }
+        if !ready.is_empty() {
+            let ctx = WriteCtx {
+                now_ms,
+                seed: mix_seed(seed, commands.len() as u64),
+            };
+            self.blocking
+                .serve_ready(&mut self.keyspace, ready, &ctx, &mut self.resolved);
+        }
+        if seq != 0 {
+            self.sessions.record(client_id, seq, replies.clone(), index);
+        }
+        Response { replies }
+    }
+
+    /// Where the reply of the blocked command `(client, seq)` stands on this node.
+    pub fn await_status(&self, client: u64, seq: u64) -> AwaitStatus {
+        // The retry table knows `seq` once this node applied the write that blocked.
+        let registered = matches!(
+            self.sessions.lookup(client, seq),
+            Some(Ok(_)) | Some(Err(()))
+        );
+        self.blocking.status(client, seq, registered)
+    }
+
+    /// The clients whose blocked command got its final reply since the last call.
+    pub fn take_resolved(&mut self) -> Vec<u64> {
+        std::mem::take(&mut self.resolved)
     }
 }
 
 /// What a snapshot file stores besides the keyspace.
 #[derive(Serialize, Deserialize)]
 struct SnapshotHeader {
+    last_log_id: Option<LogId>,
+    last_membership: StoredMembership,
+    last_time_ms: u64,
+    sessions: Sessions,
+    settings: ClusterSettings,
+    blocking: Blocking,
+}
+
+/// The header of a [`SNAPSHOT_MAGIC_V3`] snapshot.
+#[derive(Serialize, Deserialize)]
+struct SnapshotHeaderV3 {
     last_log_id: Option<LogId>,
     last_membership: StoredMembership,
     last_time_ms: u64,
@@ -294,6 +485,7 @@ fn write_snapshot_file(state: &SmState, path: &Path) -> io::Result<()> {
             last_time_ms: state.last_time_ms,
             sessions: state.sessions.clone(),
             settings: state.settings.clone(),
+            blocking: state.blocking.clone(),
         })?;
         w.write_all(&(header.len() as u64).to_le_bytes())?;
         w.write_all(&header)?;
@@ -326,6 +518,8 @@ fn read_snapshot_file(path: &Path) -> io::Result<SmState> {
         last_time_ms: header.last_time_ms,
         sessions: header.sessions,
         settings: header.settings,
+        blocking: header.blocking,
+        resolved: Vec::new(),
     })
 }
 
@@ -333,7 +527,11 @@ fn read_header(r: &mut impl Read) -> io::Result<SnapshotHeader> {
     let bad = |m: &str| io::Error::new(io::ErrorKind::InvalidData, m.to_string());
     let mut magic = [0u8; 8];
     r.read_exact(&mut magic)?;
-    if &magic != SNAPSHOT_MAGIC && &magic != SNAPSHOT_MAGIC_V2 && &magic != SNAPSHOT_MAGIC_V1 {
+    if &magic != SNAPSHOT_MAGIC
+        && &magic != SNAPSHOT_MAGIC_V3
+        && &magic != SNAPSHOT_MAGIC_V2
+        && &magic != SNAPSHOT_MAGIC_V1
+    {
         return Err(bad("not a tinyredis snapshot file"));
     }
     let mut len = [0u8; 8];
@@ -355,6 +553,18 @@ fn read_header(r: &mut impl Read) -> io::Result<SnapshotHeader> {
             last_time_ms: v1.last_time_ms,
             sessions: v1.sessions,
             settings: ClusterSettings::default(),
+            blocking: Blocking::default(),
+        });
+    }
+    if &magic == SNAPSHOT_MAGIC_V3 {
+        let v3: SnapshotHeaderV3 = codec::decode(&header)?;
+        return Ok(SnapshotHeader {
+            last_log_id: v3.last_log_id,
+            last_membership: v3.last_membership,
+            last_time_ms: v3.last_time_ms,
+            sessions: v3.sessions,
+            settings: v3.settings,
+            blocking: Blocking::default(),
         });
     }
     if &magic == SNAPSHOT_MAGIC_V2 {
@@ -369,6 +579,7 @@ fn read_header(r: &mut impl Read) -> io::Result<SnapshotHeader> {
                 config: v2.settings.config,
                 users: BTreeMap::new(),
             },
+            blocking: Blocking::default(),
         });
     }
     codec::decode(&header)
@@ -540,7 +751,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         let apply_duration = metrics::histogram!(crate::metrics::APPLY_DURATION);
         while let Some((entry, responder)) = entries.try_next().await? {
             let started = std::time::Instant::now();
-            let (response, settings_version) = {
+            let (response, settings_version, resolved) = {
                 let mut state = self.shared.write();
                 let response = match &entry.payload {
                     EntryPayload::Blank => Response::default(),
@@ -552,10 +763,11 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
                     }
                 };
                 state.last_applied = Some(entry.log_id);
-                (response, state.settings.version)
+                (response, state.settings.version, state.take_resolved())
             };
             apply_duration.record(started.elapsed());
             self.shared.publish_settings(settings_version);
+            self.shared.wake(&resolved);
             if let Some(responder) = responder {
                 responder.send(response);
             }
@@ -600,6 +812,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         *self.shared.write() = state;
         metrics::counter!(crate::metrics::SNAPSHOTS_INSTALLED).increment(1);
         self.shared.publish_settings(settings_version);
+        self.shared.wake_all();
         Ok(())
     }
 

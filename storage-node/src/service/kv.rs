@@ -9,7 +9,12 @@ use tinyredis_proto::pb::execute_response::Outcome;
 use tinyredis_proto::pb::settings_response::Outcome as SettingsOutcome;
 use tonic::{Request, Response, Status};
 
+use crate::blocking::AwaitStatus;
 use crate::node::{Node, WriteOutcome};
+use crate::service::order::Sequencer;
+use tinyredis_proto::pb::await_reply_response::Outcome as AwaitOutcome;
+use tinyredis_proto::pb::renew_waiters_response::Outcome as RenewOutcome;
+use tinyredis_proto::pb::unblock_response::Outcome as UnblockOutcome;
 
 /// Most segments one `ExecuteBatch` call may carry (the gateway sends far fewer).
 const MAX_BATCH: usize = 4096;
@@ -17,12 +22,17 @@ const MAX_BATCH: usize = 4096;
 /// Implements `tinyredis.v1.Kv`.
 pub struct KvService {
     node: Arc<Node>,
+    /// Keeps each gateway's batches in order.
+    order: Sequencer,
 }
 
 impl KvService {
     /// Serves the client API of `node`.
     pub fn new(node: Arc<Node>) -> KvService {
-        KvService { node }
+        KvService {
+            node,
+            order: Sequencer::default(),
+        }
     }
 
     /// Runs one segment: a write through the log, a read after the read barrier.
@@ -35,7 +45,7 @@ impl KvService {
             Ok(
                 match self
                     .node
-                    .write(req.client_id, req.seq, req.db, commands)
+                    .write(req.client_id, req.seq, req.db, commands, req.transaction)
                     .await?
                 {
                     WriteOutcome::Applied(replies) => Outcome::Replies(replies),
@@ -67,16 +77,26 @@ impl pb::kv_server::Kv for KvService {
         &self,
         request: Request<pb::ExecuteBatchRequest>,
     ) -> Result<Response<pb::ExecuteBatchResponse>, Status> {
-        let requests = request.into_inner().requests;
+        let batch = request.into_inner();
+        let (sender, sender_seq, requests) = (batch.sender, batch.sender_seq, batch.requests);
         if requests.len() > MAX_BATCH {
             return Err(Status::invalid_argument(format!(
                 "a batch carries at most {MAX_BATCH} segments"
             )));
         }
         // Concurrently, in this one task: the reads wait for one shared read barrier and the
-        // writes reach openraft together, so they are appended (and fsynced) as one group.
-        let outcomes =
-            futures::future::join_all(requests.into_iter().map(|r| self.execute_one(r))).await;
+        // writes reach openraft together, so they are appended (and fsynced) as one group. The
+        // first poll hands the writes to openraft, after those of the sender's previous call.
+        self.order.wait_turn(sender, sender_seq).await;
+        let mut all = std::pin::pin!(futures::future::join_all(
+            requests.into_iter().map(|r| self.execute_one(r))
+        ));
+        let first = futures::poll!(all.as_mut());
+        self.order.done(sender, sender_seq);
+        let outcomes = match first {
+            std::task::Poll::Ready(outcomes) => outcomes,
+            std::task::Poll::Pending => all.await,
+        };
         let responses = outcomes
             .into_iter()
             .map(|o| pb::ExecuteResponse {
@@ -104,7 +124,79 @@ impl pb::kv_server::Kv for KvService {
             outcome: Some(outcome),
         }))
     }
+
+    async fn await_reply(
+        &self,
+        request: Request<pb::AwaitReplyRequest>,
+    ) -> Result<Response<pb::AwaitReplyResponse>, Status> {
+        let req = request.into_inner();
+        let wait = Duration::from_millis(u64::from(req.wait_ms).min(MAX_AWAIT_WAIT_MS));
+        let outcome = match self.node.await_reply(req.client_id, req.seq, wait).await {
+            Ok(AwaitStatus::Done(reply)) => AwaitOutcome::Reply(reply.into()),
+            Ok(AwaitStatus::Pending) => AwaitOutcome::Pending(pb::Empty {}),
+            Ok(AwaitStatus::Lost) => AwaitOutcome::Lost(pb::Empty {}),
+            Err(hint) => AwaitOutcome::NotLeader(hint),
+        };
+        Ok(Response::new(pb::AwaitReplyResponse {
+            outcome: Some(outcome),
+        }))
+    }
+
+    async fn unblock(
+        &self,
+        request: Request<pb::UnblockRequest>,
+    ) -> Result<Response<pb::UnblockResponse>, Status> {
+        let req = request.into_inner();
+        let outcome = match self.node.unblock(req.client_id, req.seq, req.error).await {
+            Ok(WriteOutcome::Applied(replies)) => UnblockOutcome::Reply(single_reply(replies)?),
+            Ok(WriteOutcome::NotLeader(hint)) => UnblockOutcome::NotLeader(hint),
+            Err(status) => UnblockOutcome::Failed(status.message().into()),
+        };
+        Ok(Response::new(pb::UnblockResponse {
+            outcome: Some(outcome),
+        }))
+    }
+
+    async fn renew_waiters(
+        &self,
+        request: Request<pb::RenewWaitersRequest>,
+    ) -> Result<Response<pb::RenewWaitersResponse>, Status> {
+        let waiters: Vec<(u64, u64)> = request
+            .into_inner()
+            .waiters
+            .into_iter()
+            .map(|w| (w.client_id, w.seq))
+            .collect();
+        if waiters.len() > MAX_RENEW {
+            return Err(Status::invalid_argument(format!(
+                "a renewal carries at most {MAX_RENEW} blocked commands"
+            )));
+        }
+        let outcome = match self.node.renew_waiters(waiters).await {
+            Ok(WriteOutcome::Applied(_)) => RenewOutcome::Ok(pb::Empty {}),
+            Ok(WriteOutcome::NotLeader(hint)) => RenewOutcome::NotLeader(hint),
+            Err(status) => RenewOutcome::Failed(status.message().into()),
+        };
+        Ok(Response::new(pb::RenewWaitersResponse {
+            outcome: Some(outcome),
+        }))
+    }
 }
 
 /// The longest a `Settings` long-poll may wait for a change.
 const MAX_SETTINGS_WAIT_MS: u64 = 30_000;
+
+/// The longest an `AwaitReply` long-poll may wait for a reply.
+const MAX_AWAIT_WAIT_MS: u64 = 30_000;
+
+/// The most blocked commands one `RenewWaiters` call may carry.
+const MAX_RENEW: usize = 1 << 16;
+
+/// The single reply of an `Unblock` entry.
+fn single_reply(replies: pb::Replies) -> Result<pb::Reply, Status> {
+    replies
+        .replies
+        .into_iter()
+        .next()
+        .ok_or_else(|| Status::internal("unblock applied without a reply"))
+}

@@ -1,11 +1,13 @@
 //! The gRPC services of a storage node: thin adapters from protobuf to [`crate::node::Node`].
 //!
-//! - [`kv::KvService`]: the client API used by gateways.
+//! - [`kv::KvService`]: the client API used by gateways; [`order`] keeps each gateway's batches in
+//!   order.
 //! - [`raft::RaftService`]: the peer API used by openraft replication.
 //! - [`admin::AdminService`]: status and membership management.
 
 pub mod admin;
 pub mod kv;
+pub mod order;
 pub mod raft;
 
 use tinyredis_proto::pb;
