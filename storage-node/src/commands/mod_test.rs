@@ -14,7 +14,10 @@ fn every_command_has_a_handler_matching_its_route() {
         let ok = matches!(
             (handler(spec.id), spec.route),
             (Handler::Read(_), Route::Read)
-                | (Handler::Write(_) | Handler::WriteKeyspace(_), Route::Write)
+                | (
+                    Handler::Write(_) | Handler::WriteKeyspace(_) | Handler::Blocking(_),
+                    Route::Write
+                )
                 | (Handler::Gateway, Route::Gateway)
                 | (Handler::ReadUnlessStore { .. }, Route::ReadUnlessStore)
         ) || (
@@ -22,6 +25,12 @@ fn every_command_has_a_handler_matching_its_route() {
             spec.id == CommandId::Memory && matches!(handler(spec.id), Handler::Read(_))
         );
         assert!(ok, "{} is routed {:?}", spec.name, spec.route);
+        assert_eq!(
+            matches!(handler(spec.id), Handler::Blocking(_)),
+            spec.is_blocking(),
+            "{} has the blocking flag exactly when its handler may block",
+            spec.name
+        );
     }
 }
 
