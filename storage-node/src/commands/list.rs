@@ -1,5 +1,5 @@
 //! List commands: LPUSH RPUSH LPUSHX RPUSHX LPOP RPOP LLEN LRANGE LINDEX LSET LTRIM LINSERT LREM LPOS
-//! LMOVE RPOPLPUSH LMPOP (Redis 7.0 `t_list.c`; the blocking variants are not implemented).
+//! LMOVE RPOPLPUSH LMPOP (Redis 7.0 `t_list.c`; the blocking variants are in `blocking.rs`).
 //!
 //! Handlers are called by [`crate::commands`] after the arity check, so `argv` has at least the
 //! number of arguments the command table requires. Each handler checks its arguments and the key in

@@ -25,6 +25,12 @@ fn every_command_has_a_handler_matching_its_route() {
             spec.id == CommandId::Memory && matches!(handler(spec.id), Handler::Read(_))
         );
         assert!(ok, "{} is routed {:?}", spec.name, spec.route);
+        assert_eq!(
+            matches!(handler(spec.id), Handler::Blocking(_)),
+            spec.is_blocking(),
+            "{} has the blocking flag exactly when its handler may block",
+            spec.name
+        );
     }
 }
 
