@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use tinyredis_common::Reply;
 use tinyredis_proto::pb;
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::Connection;
 use crate::blocking::AWAIT_POLL;
@@ -149,6 +149,9 @@ impl Connection {
                 if let Err(e) = shared.router.unblock(self.client_id, seq, false).await {
                     tracing::warn!(client = client.id, error = ?e, "could not unblock a departed client");
                 }
+                // Redis frees such a client without another byte: close our side now, so the
+                // reply below (and anything else queued) is never written.
+                let _ = self.stream.shutdown().await;
                 self.session.quit = true;
                 Reply::NilArray
             }
@@ -166,7 +169,6 @@ impl Connection {
         for reply in self.replies.drain(..) {
             resp::encode(&reply, self.session.protocol, &mut self.wbuf);
         }
-        use tokio::io::AsyncWriteExt;
         if self.stream.write_all(&self.wbuf).await.is_ok() {
             let stats = &self.shared.stats;
             stats
