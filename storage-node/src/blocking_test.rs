@@ -391,6 +391,26 @@ fn keys_made_ready_by_other_commands() {
     sm.one(9, &["RPUSH", "src", "c1"]);
     sm.one(9, &["COPY", "src", "copied", "DB", "3"]);
     assert_eq!(sm.status(4), done(popped("copied", "c1")));
+    // RESTORE.
+    sm.write(6, &[&["BLPOP", "restored", "0"]]);
+    sm.one(9, &["RPUSH", "template", "r1", "r2"]);
+    let payload = match sm.one(9, &["DUMP", "template"]) {
+        Reply::Bulk(payload) => payload,
+        other => panic!("DUMP replied {other:?}"),
+    };
+    let seq = sm.next_seq(9);
+    sm.apply(Op::Commands {
+        client_id: 9,
+        seq,
+        db: 0,
+        commands: vec![vec![
+            Bytes::from_static(b"RESTORE"),
+            Bytes::from_static(b"restored"),
+            Bytes::from_static(b"0"),
+            payload,
+        ]],
+    });
+    assert_eq!(sm.status(6), done(popped("restored", "r1")));
     // SWAPDB: the client stays in its database, whose content changes.
     let seq = sm.next_seq(5);
     sm.apply(Op::Commands {
