@@ -235,36 +235,15 @@ pub fn brpop(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Blocking {
 
 /// `BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]`: as LMPOP.
 pub fn blmpop(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Blocking {
-    let spec = match MpopSpec::parse(argv, |arg| {
-        if is_option(arg, "LEFT") {
-            Some(true)
-        } else if is_option(arg, "RIGHT") {
-            Some(false)
-        } else {
-            None
-        }
-    }) {
-        Ok(spec) => spec,
-        Err(err) => return Blocking::Reply(Reply::Error(err)),
-    };
-    let timeout_ms = match parse_timeout(&argv[1]) {
-        Ok(ms) => ms,
-        Err(err) => return Blocking::Reply(Reply::Error(err)),
-    };
-    let mut lmpop_argv = Vec::with_capacity(argv.len() - 1);
-    lmpop_argv.push(Bytes::from_static(b"LMPOP"));
-    lmpop_argv.extend_from_slice(&argv[2..]);
-    match list::lmpop(db, &lmpop_argv, ctx) {
-        Reply::NilArray => Blocking::Block(Block {
-            keys: unique(spec.keys),
-            op: WaitOp::Mpop {
-                left: spec.first,
-                count: spec.count,
-            },
-            timeout_ms,
-        }),
-        reply => Blocking::Reply(reply),
-    }
+    mpop_first(
+        db,
+        argv,
+        ctx,
+        ["LEFT", "RIGHT"],
+        b"LMPOP",
+        list::lmpop,
+        |left, count| WaitOp::Mpop { left, count },
+    )
 }
 
 /// `BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout`: as LMOVE.
@@ -293,11 +272,34 @@ pub fn bzpopmax(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Blocking {
 
 /// `BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]`: as ZMPOP.
 pub fn bzmpop(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Blocking {
+    mpop_first(
+        db,
+        argv,
+        ctx,
+        ["MAX", "MIN"],
+        b"ZMPOP",
+        zset::zmpop,
+        |max, count| WaitOp::Zmpop { max, count },
+    )
+}
+
+/// BLMPOP and BZMPOP: checks the arguments (`sides` names the side that is `true`, then the
+/// other), runs the non-blocking `run` (LMPOP or ZMPOP, named `command`) on the same arguments
+/// after the timeout, and blocks with the wait `op` builds when it finds nothing.
+fn mpop_first(
+    db: &mut Db,
+    argv: &[Bytes],
+    ctx: &WriteCtx,
+    sides: [&str; 2],
+    command: &'static [u8],
+    run: fn(&mut Db, &[Bytes], &WriteCtx) -> Reply,
+    op: fn(bool, u64) -> WaitOp,
+) -> Blocking {
     let spec = match MpopSpec::parse(argv, |arg| {
-        if is_option(arg, "MIN") {
-            Some(false)
-        } else if is_option(arg, "MAX") {
+        if is_option(arg, sides[0]) {
             Some(true)
+        } else if is_option(arg, sides[1]) {
+            Some(false)
         } else {
             None
         }
@@ -309,16 +311,13 @@ pub fn bzmpop(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Blocking {
         Ok(ms) => ms,
         Err(err) => return Blocking::Reply(Reply::Error(err)),
     };
-    let mut zmpop_argv = Vec::with_capacity(argv.len() - 1);
-    zmpop_argv.push(Bytes::from_static(b"ZMPOP"));
-    zmpop_argv.extend_from_slice(&argv[2..]);
-    match zset::zmpop(db, &zmpop_argv, ctx) {
+    let mut mpop_argv = Vec::with_capacity(argv.len() - 1);
+    mpop_argv.push(Bytes::from_static(command));
+    mpop_argv.extend_from_slice(&argv[2..]);
+    match run(db, &mpop_argv, ctx) {
         Reply::NilArray => Blocking::Block(Block {
             keys: unique(spec.keys),
-            op: WaitOp::Zmpop {
-                max: spec.first,
-                count: spec.count,
-            },
+            op: op(spec.first, spec.count),
             timeout_ms,
         }),
         reply => Blocking::Reply(reply),
