@@ -32,6 +32,55 @@ pub fn now_i64(now_ms: u64) -> i64 {
     i64::try_from(now_ms).unwrap_or(i64::MAX)
 }
 
+/// The arguments of LMPOP, ZMPOP and their blocking forms: `numkeys key [key ...] <side> [COUNT
+/// count]`, numkeys at `argv[numkeys_idx]`.
+#[derive(Debug)]
+pub struct MpopArgs {
+    /// Where the keys are in `argv`.
+    pub keys: std::ops::Range<usize>,
+    /// The side `side` read (LEFT/RIGHT, MIN/MAX).
+    pub side: bool,
+    /// COUNT, 1 by default.
+    pub count: u64,
+}
+
+/// Parses [`MpopArgs`] in the order of Redis's `lmpopGenericCommand` and `zmpopGenericCommand`:
+/// numkeys, then the side (`side` returns `None` for a word that is not one), then COUNT.
+pub fn mpop_args(
+    argv: &[bytes::Bytes],
+    numkeys_idx: usize,
+    side: impl Fn(&[u8]) -> Option<bool>,
+) -> Result<MpopArgs, ReplyError> {
+    let numkeys = bounded_arg(&argv[numkeys_idx], 1, "numkeys should be greater than 0")?;
+    let first_key = numkeys_idx + 1;
+    // The side follows the keys; Redis's `where_idx >= argc` check.
+    let where_idx = usize::try_from(numkeys)
+        .ok()
+        .and_then(|n| n.checked_add(first_key))
+        .filter(|&idx| idx < argv.len())
+        .ok_or(ReplyError::Syntax)?;
+    let side = side(&argv[where_idx]).ok_or(ReplyError::Syntax)?;
+    let mut count = None;
+    let mut idx = where_idx + 1;
+    while let Some(arg) = argv.get(idx) {
+        if count.is_none() && is_option(arg, "COUNT") && idx + 1 < argv.len() {
+            count = Some(bounded_arg(
+                &argv[idx + 1],
+                1,
+                "count should be greater than 0",
+            )?);
+            idx += 2;
+        } else {
+            return Err(ReplyError::Syntax);
+        }
+    }
+    Ok(MpopArgs {
+        keys: first_key..where_idx,
+        side,
+        count: count.map_or(1, |n| n.unsigned_abs()),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,8 +18,8 @@ use tinyredis_common::Reply;
 use tinyredis_common::ReplyError;
 
 use crate::commands::WriteCtx;
-use crate::commands::args::bounded_arg;
 use crate::commands::args::is_option;
+use crate::commands::args::mpop_args;
 use crate::commands::list;
 use crate::commands::long_double::LongDouble;
 use crate::commands::zset;
@@ -295,7 +295,9 @@ fn mpop_first(
     run: fn(&mut Db, &[Bytes], &WriteCtx) -> Reply,
     op: fn(bool, u64) -> WaitOp,
 ) -> Blocking {
-    let spec = match MpopSpec::parse(argv, |arg| {
+    // Checked in the order of `lmpopGenericCommand` and `zmpopGenericCommand`: numkeys, the
+    // side, the options; the timeout comes after.
+    let spec = match mpop_args(argv, 2, |arg| {
         if is_option(arg, sides[0]) {
             Some(true)
         } else if is_option(arg, sides[1]) {
@@ -316,8 +318,8 @@ fn mpop_first(
     mpop_argv.extend_from_slice(&argv[2..]);
     match run(db, &mpop_argv, ctx) {
         Reply::NilArray => Blocking::Block(Block {
-            keys: unique(spec.keys),
-            op: op(spec.first, spec.count),
+            keys: unique(argv[spec.keys].to_vec()),
+            op: op(spec.side, spec.count),
             timeout_ms,
         }),
         reply => Blocking::Reply(reply),
@@ -428,47 +430,6 @@ fn flatten_single(reply: Reply) -> Reply {
         None => return Reply::Error(ReplyError::err("internal error: empty pop reply")),
     }
     Reply::Array(flat)
-}
-
-/// The arguments of BLMPOP and BZMPOP (`timeout numkeys key... where [COUNT count]`), checked
-/// in the order of `lmpopGenericCommand` and `zmpopGenericCommand`: numkeys, the side, the
-/// options; the timeout comes after.
-struct MpopSpec {
-    keys: Vec<Bytes>,
-    /// LEFT (BLMPOP) or MAX (BZMPOP).
-    first: bool,
-    count: u64,
-}
-
-impl MpopSpec {
-    fn parse(argv: &[Bytes], side: impl Fn(&[u8]) -> Option<bool>) -> Result<MpopSpec, ReplyError> {
-        let numkeys = bounded_arg(&argv[2], 1, "numkeys should be greater than 0")?;
-        let where_idx = usize::try_from(numkeys)
-            .ok()
-            .and_then(|n| n.checked_add(3))
-            .filter(|&idx| idx < argv.len())
-            .ok_or(ReplyError::Syntax)?;
-        let first = side(&argv[where_idx]).ok_or(ReplyError::Syntax)?;
-        let mut count = None;
-        let mut idx = where_idx + 1;
-        while let Some(arg) = argv.get(idx) {
-            if count.is_none() && is_option(arg, "COUNT") && idx + 1 < argv.len() {
-                count = Some(bounded_arg(
-                    &argv[idx + 1],
-                    1,
-                    "count should be greater than 0",
-                )?);
-                idx += 2;
-            } else {
-                return Err(ReplyError::Syntax);
-            }
-        }
-        Ok(MpopSpec {
-            keys: argv[3..where_idx].to_vec(),
-            first,
-            count: count.map_or(1, |n| n.unsigned_abs()),
-        })
-    }
 }
 
 /// The keys once each, in order of first appearance, copied so that a waiter kept in the state

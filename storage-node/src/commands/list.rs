@@ -18,6 +18,7 @@ use crate::commands::WriteCtx;
 use crate::commands::args::bounded_arg;
 use crate::commands::args::i64_arg;
 use crate::commands::args::is_option;
+use crate::commands::args::mpop_args;
 use crate::commands::args::parse_i64;
 use crate::keyspace::Db;
 use crate::keyspace::Value;
@@ -244,39 +245,14 @@ pub fn rpoplpush(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
 /// `[key, [elements...]]`; the nil array when every key is missing. A key of another type met before
 /// a list is WRONGTYPE.
 pub fn lmpop(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
-    let numkeys = match bounded_arg(&argv[1], 1, "numkeys should be greater than 0") {
-        Ok(numkeys) => numkeys,
+    let args = match mpop_args(argv, 1, |arg| end_arg(arg).ok().map(|end| end == End::Left)) {
+        Ok(args) => args,
         Err(err) => return Reply::Error(err),
     };
-    // The direction follows the keys; Redis's `where_idx >= argc` check.
-    let Some(end_idx) = usize::try_from(numkeys)
-        .ok()
-        .and_then(|n| n.checked_add(2))
-        .filter(|&idx| idx < argv.len())
-    else {
-        return Reply::Error(ReplyError::Syntax);
-    };
-    let end = match end_arg(&argv[end_idx]) {
-        Ok(end) => end,
-        Err(err) => return Reply::Error(err),
-    };
-    let mut count = None;
-    let mut opts = argv[end_idx + 1..].iter();
-    while let Some(opt) = opts.next() {
-        match opts.as_slice().first() {
-            Some(value) if count.is_none() && is_option(opt, "COUNT") => {
-                match bounded_arg(value, 1, "count should be greater than 0") {
-                    Ok(n) => count = Some(n),
-                    Err(err) => return Reply::Error(err),
-                }
-                opts.next();
-            }
-            _ => return Reply::Error(ReplyError::Syntax),
-        }
-    }
-    let count = usize::try_from(count.unwrap_or(1)).unwrap_or(usize::MAX);
+    let end = if args.side { End::Left } else { End::Right };
+    let count = usize::try_from(args.count).unwrap_or(usize::MAX);
 
-    for key in &argv[2..end_idx] {
+    for key in &argv[args.keys] {
         let list = match write_list(db, key, ctx.now_ms) {
             Ok(Some(list)) => list,
             Ok(None) => continue,

@@ -42,6 +42,7 @@ use crate::commands::WriteCtx;
 use crate::commands::args::bounded_arg;
 use crate::commands::args::i64_arg;
 use crate::commands::args::is_option;
+use crate::commands::args::mpop_args;
 use crate::commands::random::parse_random_count;
 use crate::commands::random::read_rng;
 use crate::commands::random::sample;
@@ -813,38 +814,21 @@ fn pop_members(zset: &mut ZSet, count: i64, last: bool) -> Vec<(Bytes, f64)> {
 
 /// `zmpopGenericCommand`.
 fn mpop(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Result<Reply, ReplyError> {
-    let numkeys = bounded_arg(&argv[1], 1, "numkeys should be greater than 0")?;
-    let where_idx = usize::try_from(numkeys)
-        .ok()
-        .and_then(|n| n.checked_add(2))
-        .filter(|&idx| idx < argv.len())
-        .ok_or(ReplyError::Syntax)?;
-    let last = if is_option(&argv[where_idx], "MIN") {
-        false
-    } else if is_option(&argv[where_idx], "MAX") {
-        true
-    } else {
-        return Err(ReplyError::Syntax);
-    };
-    let mut count = None;
-    let mut idx = where_idx + 1;
-    while let Some(arg) = argv.get(idx) {
-        if count.is_none() && is_option(arg, "COUNT") && idx + 1 < argv.len() {
-            count = Some(bounded_arg(
-                &argv[idx + 1],
-                1,
-                "count should be greater than 0",
-            )?);
-            idx += 2;
+    let args = mpop_args(argv, 1, |arg| {
+        if is_option(arg, "MIN") {
+            Some(false)
+        } else if is_option(arg, "MAX") {
+            Some(true)
         } else {
-            return Err(ReplyError::Syntax);
+            None
         }
-    }
-    for key in &argv[2..where_idx] {
+    })?;
+    let (last, count) = (args.side, i64::try_from(args.count).unwrap_or(i64::MAX));
+    for key in &argv[args.keys] {
         let Some(zset) = zset_mut(db, key, ctx.now_ms)? else {
             continue;
         };
-        let popped = pop_members(zset, count.unwrap_or(1), last);
+        let popped = pop_members(zset, count, last);
         delete_if_empty(db, key, ctx.now_ms);
         let popped = popped
             .into_iter()
