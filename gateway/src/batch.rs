@@ -6,7 +6,8 @@
 //! per node are outstanding; while they are, new segments queue up and leave together in the next
 //! call. A lone client therefore pays no extra wait, and under load the per-call cost (HTTP/2
 //! frames, header coding, task wake-ups on both sides) is shared by the whole batch, while the node
-//! serves the batch's reads with one read barrier and appends its writes as one group.
+//! serves the batch's reads with one read barrier and proposes its writes as one Raft log entry
+//! (one append, one replication round, one apply for all of them).
 //!
 //! Order within a connection is untouched: a connection sends its next segment only after the
 //! previous one was answered, so a batch never holds two segments of one connection. Between

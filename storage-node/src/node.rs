@@ -24,7 +24,7 @@ use crate::raft::log_store::{RocksLogStore, open_db};
 use crate::raft::network::{ChannelPool, MAX_MESSAGE_SIZE, NetworkFactory};
 use crate::raft::state_machine::{SharedState, StateMachine};
 use crate::raft::typ::{ClientWriteError, RaftError, RaftMetrics};
-use crate::raft::{NodeId, Op, Raft, Request};
+use crate::raft::{NodeId, Op, Raft, Request, Response, Segment};
 use crate::resources::Resources;
 use crate::service::{self, admin::AdminService, kv::KvService, raft::RaftService};
 use openraft::rt::WatchReceiver;
@@ -82,6 +82,7 @@ impl Default for NodeConfig {
 }
 
 /// The answer to a write request.
+#[derive(Clone)]
 pub enum WriteOutcome {
     /// Committed and applied: the replies.
     Applied(pb::Replies),
@@ -212,8 +213,43 @@ impl Node {
         Ok(self.state.await_reply(client_id, seq, wait).await)
     }
 
+    /// Proposes the write segments of one gateway call as one entry ([`Op::Batch`]) and waits
+    /// until it is committed and applied; returns each segment's outcome, in order.
+    pub async fn write_batch(
+        &self,
+        segments: Vec<Segment>,
+    ) -> Result<Vec<WriteOutcome>, tonic::Status> {
+        let n = segments.len();
+        Ok(match self.propose_entry(Op::Batch { segments }).await? {
+            Ok(response) if response.segments.len() == n => response
+                .segments
+                .into_iter()
+                .map(|replies| WriteOutcome::Applied(pb_replies(replies)))
+                .collect(),
+            Ok(response) => {
+                return Err(tonic::Status::internal(format!(
+                    "a batch of {n} segments was applied with {} replies",
+                    response.segments.len()
+                )));
+            }
+            Err(hint) => vec![WriteOutcome::NotLeader(hint); n],
+        })
+    }
+
     /// Proposes one entry and waits until it is committed and applied.
     async fn propose(&self, op: Op) -> Result<WriteOutcome, tonic::Status> {
+        Ok(match self.propose_entry(op).await? {
+            Ok(response) => WriteOutcome::Applied(pb_replies(response.replies)),
+            Err(hint) => WriteOutcome::NotLeader(hint),
+        })
+    }
+
+    /// Proposes one entry and waits until it is committed and applied: its response, or where
+    /// the leader is.
+    async fn propose_entry(
+        &self,
+        op: Op,
+    ) -> Result<Result<Response, pb::NotLeader>, tonic::Status> {
         let request = Request {
             time_ms: self.stamp(),
             seed: rand::random(),
@@ -232,10 +268,10 @@ impl Node {
             metrics::counter!(crate::metrics::PROPOSALS, "result" => "failed").increment(1);
         }
         match res {
-            Ok(resp) => Ok(WriteOutcome::Applied(pb_replies(resp.data.replies))),
+            Ok(resp) => Ok(Ok(resp.data)),
             Err(RaftError::APIError(ClientWriteError::ForwardToLeader(f)))
             | Err(RaftError::APIError(ClientWriteError::LogEntryDiscarded(f))) => {
-                Ok(WriteOutcome::NotLeader(service::not_leader(&f)))
+                Ok(Err(service::not_leader(&f)))
             }
             Err(RaftError::APIError(e)) => Err(tonic::Status::internal(e.to_string())),
             Err(RaftError::Fatal(e)) => {
@@ -548,11 +584,17 @@ impl Node {
 }
 
 /// Coalesces concurrent linearizable reads: every read waiting when a confirmation round starts
-/// shares that round; reads that arrive during a round wait for the next one (DESIGN.md invariant 5).
+/// shares that round; reads that arrive during a round wait for a later one (DESIGN.md invariant
+/// 5). Up to [`READ_ROUNDS_IN_FLIGHT`] rounds overlap, so a read arriving mid-round starts the next
+/// round at once instead of waiting for the current one to end: a read then waits about one round
+/// rather than one and a half.
 #[derive(Clone)]
 struct ReadBarrier {
     tx: mpsc::UnboundedSender<oneshot::Sender<Result<(), pb::NotLeader>>>,
 }
+
+/// Confirmation rounds of the read barrier that may run at once.
+const READ_ROUNDS_IN_FLIGHT: usize = 2;
 
 impl ReadBarrier {
     fn start(raft: Raft, lease: bool) -> ReadBarrier {
@@ -563,32 +605,29 @@ impl ReadBarrier {
         };
         let (tx, mut rx) = mpsc::unbounded_channel::<oneshot::Sender<Result<(), pb::NotLeader>>>();
         tokio::spawn(async move {
-            while let Some(first) = rx.recv().await {
+            let mut rounds = futures::stream::FuturesUnordered::new();
+            loop {
+                // Take the waiting reads when a round slot is free; otherwise finish a round.
+                let first = if rounds.len() < READ_ROUNDS_IN_FLIGHT {
+                    tokio::select! {
+                        biased;
+                        Some(()) = futures::StreamExt::next(&mut rounds) => continue,
+                        first = rx.recv() => match first {
+                            Some(first) => first,
+                            None => break,
+                        },
+                    }
+                } else {
+                    futures::StreamExt::next(&mut rounds).await;
+                    continue;
+                };
                 let mut waiters = vec![first];
                 while let Ok(w) = rx.try_recv() {
                     waiters.push(w);
                 }
-                let res = tokio::time::timeout(
-                    Duration::from_secs(5),
-                    raft.ensure_linearizable(policy.clone()),
-                )
-                .await;
-                let outcome = match res {
-                    Ok(Ok(_)) => Ok(()),
-                    Ok(Err(RaftError::APIError(e))) => Err(match e {
-                        openraft::errors::LinearizableReadError::ForwardToLeader(f) => {
-                            service::not_leader(&f)
-                        }
-                        openraft::errors::LinearizableReadError::QuorumNotEnough(_) => {
-                            pb::NotLeader::default()
-                        }
-                    }),
-                    Ok(Err(RaftError::Fatal(_))) | Err(_) => Err(pb::NotLeader::default()),
-                };
-                for w in waiters {
-                    let _ = w.send(outcome.clone());
-                }
+                rounds.push(confirm_round(raft.clone(), policy.clone(), waiters));
             }
+            while futures::StreamExt::next(&mut rounds).await.is_some() {}
         });
         ReadBarrier { tx }
     }
@@ -599,6 +638,26 @@ impl ReadBarrier {
             return Err(pb::NotLeader::default());
         }
         rx.await.unwrap_or_else(|_| Err(pb::NotLeader::default()))
+    }
+}
+
+/// Runs one confirmation round of the read barrier and answers the reads that share it.
+async fn confirm_round(
+    raft: Raft,
+    policy: ReadPolicy,
+    waiters: Vec<oneshot::Sender<Result<(), pb::NotLeader>>>,
+) {
+    let res = tokio::time::timeout(Duration::from_secs(5), raft.ensure_linearizable(policy)).await;
+    let outcome = match res {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(RaftError::APIError(e))) => Err(match e {
+            openraft::errors::LinearizableReadError::ForwardToLeader(f) => service::not_leader(&f),
+            openraft::errors::LinearizableReadError::QuorumNotEnough(_) => pb::NotLeader::default(),
+        }),
+        Ok(Err(RaftError::Fatal(_))) | Err(_) => Err(pb::NotLeader::default()),
+    };
+    for w in waiters {
+        let _ = w.send(outcome.clone());
     }
 }
 

@@ -5,6 +5,7 @@
 //! measured failover latency).
 
 mod auth;
+mod batching;
 mod bits;
 mod blocking;
 mod client_control;

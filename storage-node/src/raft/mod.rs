@@ -119,6 +119,28 @@ pub enum Op {
         /// The blocked commands.
         waiters: Vec<(u64, u64)>,
     },
+    /// The write segments of several clients that one gateway call carried, applied one after
+    /// another in this order, each exactly as its own [`Op::Commands`] or [`Op::Transaction`]
+    /// entry would be: one append, one replication round and one apply serve them all.
+    Batch {
+        /// The segments, in the order the gateway put them (their order of arrival).
+        segments: Vec<Segment>,
+    },
+}
+
+/// One client's write segment inside an [`Op::Batch`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Segment {
+    /// The gateway-assigned client connection id.
+    pub client_id: u64,
+    /// The client's request sequence number (0: not deduplicated).
+    pub seq: u64,
+    /// The selected database.
+    pub db: u32,
+    /// Each command's argv (name first).
+    pub commands: Vec<Vec<Bytes>>,
+    /// A MULTI/EXEC block (see [`Op::Transaction`]).
+    pub transaction: bool,
 }
 
 impl fmt::Display for Request {
@@ -159,6 +181,9 @@ impl fmt::Display for Request {
             Op::RenewWaiters { waiters } => {
                 write!(f, "renew(n={}, t={})", waiters.len(), self.time_ms)
             }
+            Op::Batch { segments } => {
+                write!(f, "batch(n={}, t={})", segments.len(), self.time_ms)
+            }
         }
     }
 }
@@ -168,4 +193,17 @@ impl fmt::Display for Request {
 pub struct Response {
     /// Replies in command order (empty for expiry entries, blank and membership entries).
     pub replies: Vec<Reply>,
+    /// For an [`Op::Batch`] entry, each segment's replies, in the segments' order (`replies` is
+    /// then empty).
+    pub segments: Vec<Vec<Reply>>,
+}
+
+impl Response {
+    /// The response of an entry with one segment of commands.
+    pub fn with_replies(replies: Vec<Reply>) -> Response {
+        Response {
+            replies,
+            segments: Vec::new(),
+        }
+    }
 }

@@ -229,6 +229,9 @@ impl SharedState {
     }
 }
 
+/// Separates the seeds of an [`Op::Batch`]'s segments from those of its segments' commands.
+const BATCH_SEED_SALT: u64 = 0x6261_7463_685f_7365;
+
 /// Mixes a seed with a command's position so each command of an entry gets its own seed.
 fn mix_seed(seed: u64, i: u64) -> u64 {
     let mut z = seed ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
@@ -277,9 +280,7 @@ impl SmState {
                 if removed {
                     self.resolved.push(*client_id);
                 }
-                Response {
-                    replies: vec![reply],
-                }
+                Response::with_replies(vec![reply])
             }
             Op::RenewWaiters { waiters } => {
                 let lease_until = now_ms.saturating_add(WAITER_LEASE_MS);
@@ -287,6 +288,31 @@ impl SmState {
                     self.blocking.renew(*client_id, *seq, lease_until);
                 }
                 Response::default()
+            }
+            Op::Batch { segments } => {
+                let segments = segments
+                    .iter()
+                    .enumerate()
+                    .map(|(i, segment)| {
+                        // Each segment draws from its own stream, as a separate entry would.
+                        let seed = mix_seed(req.seed ^ BATCH_SEED_SALT, i as u64);
+                        self.apply_commands(
+                            index,
+                            seed,
+                            now_ms,
+                            segment.client_id,
+                            segment.seq,
+                            segment.db,
+                            &segment.commands,
+                            segment.transaction,
+                        )
+                        .replies
+                    })
+                    .collect();
+                Response {
+                    replies: Vec::new(),
+                    segments,
+                }
             }
         }
     }
@@ -312,17 +338,13 @@ impl SmState {
         if seq != 0 {
             match self.sessions.lookup(client_id, seq) {
                 Some(Ok(replies)) => {
-                    return Response {
-                        replies: replies.to_vec(),
-                    };
+                    return Response::with_replies(replies.to_vec());
                 }
                 Some(Err(())) => {
                     let err = Reply::Error(ReplyError::err(
                         "request was already applied and its reply is no longer known",
                     ));
-                    return Response {
-                        replies: vec![err; commands.len()],
-                    };
+                    return Response::with_replies(vec![err; commands.len()]);
                 }
                 None => {}
             }
@@ -331,9 +353,7 @@ impl SmState {
                 let blocked = Reply::Blocked {
                     timeout_ms: waiter.timeout_ms,
                 };
-                return Response {
-                    replies: vec![blocked; commands.len()],
-                };
+                return Response::with_replies(vec![blocked; commands.len()]);
             }
             self.blocking.client_moved_on(client_id, seq);
         }
@@ -406,7 +426,7 @@ impl SmState {
         if seq != 0 {
             self.sessions.record(client_id, seq, replies.clone(), index);
         }
-        Response { replies }
+        Response::with_replies(replies)
     }
 
     /// Where the reply of the blocked command `(client, seq)` stands on this node.

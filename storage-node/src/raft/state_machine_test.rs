@@ -3,6 +3,8 @@
 use bytes::Bytes;
 use tinyredis_common::Reply;
 
+use crate::raft::Segment;
+
 use super::*;
 
 fn argv(words: &[&str]) -> Vec<Bytes> {
@@ -234,4 +236,60 @@ fn acl_users_survive_a_snapshot_and_older_formats_load() {
     assert_eq!(old.settings.get("maxmemory"), Some("7"));
     assert!(old.settings.users.is_empty());
     assert_eq!(old.last_time_ms, 9);
+}
+
+/// The segments of the [`Commands`](Op::Commands) entries of `reqs`, as one batch entry at `time_ms`.
+fn batch_of(reqs: &[Request], time_ms: u64) -> Request {
+    let segments = reqs
+        .iter()
+        .map(|r| match &r.op {
+            Op::Commands {
+                client_id,
+                seq,
+                db,
+                commands,
+            } => Segment {
+                client_id: *client_id,
+                seq: *seq,
+                db: *db,
+                commands: commands.clone(),
+                transaction: false,
+            },
+            other => panic!("not a segment: {other:?}"),
+        })
+        .collect();
+    Request {
+        time_ms,
+        seed: 42,
+        op: Op::Batch { segments },
+    }
+}
+
+#[test]
+fn a_batch_applies_its_segments_as_separate_entries_would() {
+    let separate = vec![
+        commands(1, 1, 1_000, &[&["SET", "a", "1"], &["INCR", "a"]]),
+        commands(2, 1, 1_000, &[&["RPUSH", "l", "x", "y"], &["INCR", "a"]]),
+        commands(3, 1, 1_000, &[&["LPUSH", "a", "z"], &["GET", "a"]]),
+        // The same client's retry inside the same batch answers from memory.
+        commands(1, 1, 1_000, &[&["SET", "a", "1"], &["INCR", "a"]]),
+    ];
+    let (one_by_one, replies) = apply_all(&separate);
+    let (batched, batch_replies) = apply_all(&[batch_of(&separate, 1_000)]);
+    assert_eq!(batched.keyspace, one_by_one.keyspace);
+    assert!(batch_replies[0].replies.is_empty());
+    let expected: Vec<Vec<Reply>> = replies.into_iter().map(|r| r.replies).collect();
+    assert_eq!(batch_replies[0].segments, expected);
+    assert_eq!(
+        expected[2][0].clone(),
+        Reply::Error(tinyredis_common::ReplyError::WrongType)
+    );
+
+    // A retry of a batched segment, in a later entry of its own, is not applied again.
+    let mut state = batched;
+    let before = state.keyspace.clone();
+    let retry = commands(2, 1, 1_100, &[&["RPUSH", "l", "x", "y"], &["INCR", "a"]]);
+    let resp = state.apply_request(2, &retry);
+    assert_eq!(resp.replies, expected[1]);
+    assert_eq!(state.keyspace, before, "the retry changed nothing");
 }

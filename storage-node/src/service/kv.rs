@@ -11,6 +11,7 @@ use tonic::{Request, Response, Status};
 
 use crate::blocking::AwaitStatus;
 use crate::node::{Node, WriteOutcome};
+use crate::raft::Segment;
 use crate::service::order::Sequencer;
 use tinyredis_proto::pb::await_reply_response::Outcome as AwaitOutcome;
 use tinyredis_proto::pb::renew_waiters_response::Outcome as RenewOutcome;
@@ -37,27 +38,65 @@ impl KvService {
 
     /// Runs one segment: a write through the log, a read after the read barrier.
     async fn execute_one(&self, req: pb::ExecuteRequest) -> Result<Outcome, Status> {
-        if req.db as usize >= tinyredis_common::NUM_DATABASES {
-            return Err(Status::invalid_argument("db index out of range"));
-        }
-        let commands: Vec<_> = req.commands.into_iter().map(|c| c.argv).collect();
+        check_db(&req)?;
         if req.write {
-            Ok(
-                match self
-                    .node
-                    .write(req.client_id, req.seq, req.db, commands, req.transaction)
-                    .await?
-                {
-                    WriteOutcome::Applied(replies) => Outcome::Replies(replies),
-                    WriteOutcome::NotLeader(hint) => Outcome::NotLeader(hint),
-                },
-            )
+            let commands = req.commands.into_iter().map(|c| c.argv).collect();
+            let outcome = self
+                .node
+                .write(req.client_id, req.seq, req.db, commands, req.transaction)
+                .await?;
+            Ok(write_outcome(outcome))
         } else {
-            Ok(match self.node.read(req.db, &commands).await {
-                Ok(replies) => Outcome::Replies(replies),
-                Err(hint) => Outcome::NotLeader(hint),
-            })
+            Ok(self.read(req).await)
         }
+    }
+
+    /// Serves a read segment after the shared read barrier.
+    async fn read(&self, req: pb::ExecuteRequest) -> Outcome {
+        let commands: Vec<_> = req.commands.into_iter().map(|c| c.argv).collect();
+        match self.node.read(req.db, &commands).await {
+            Ok(replies) => Outcome::Replies(replies),
+            Err(hint) => Outcome::NotLeader(hint),
+        }
+    }
+
+    /// Runs a batch's write segments: one alone as its own entry, several as one
+    /// [`crate::raft::Op::Batch`] entry. Returns one outcome per segment, in order.
+    async fn write_all(&self, segments: Vec<Segment>) -> Vec<Result<Outcome, Status>> {
+        let n = segments.len();
+        let res = match n {
+            0 => return Vec::new(),
+            1 => {
+                let Some(s) = segments.into_iter().next() else {
+                    return Vec::new();
+                };
+                self.node
+                    .write(s.client_id, s.seq, s.db, s.commands, s.transaction)
+                    .await
+                    .map(|outcome| vec![outcome])
+            }
+            _ => self.node.write_batch(segments).await,
+        };
+        match res {
+            Ok(outcomes) => outcomes.into_iter().map(|o| Ok(write_outcome(o))).collect(),
+            Err(status) => vec![Err(status); n],
+        }
+    }
+}
+
+/// Refuses a segment whose database index is out of range.
+fn check_db(req: &pb::ExecuteRequest) -> Result<(), Status> {
+    if req.db as usize >= tinyredis_common::NUM_DATABASES {
+        return Err(Status::invalid_argument("db index out of range"));
+    }
+    Ok(())
+}
+
+/// The wire outcome of a write.
+fn write_outcome(outcome: WriteOutcome) -> Outcome {
+    match outcome {
+        WriteOutcome::Applied(replies) => Outcome::Replies(replies),
+        WriteOutcome::NotLeader(hint) => Outcome::NotLeader(hint),
     }
 }
 
@@ -84,23 +123,58 @@ impl pb::kv_server::Kv for KvService {
                 "a batch carries at most {MAX_BATCH} segments"
             )));
         }
-        // Concurrently, in this one task: the reads wait for one shared read barrier and the
-        // writes reach openraft together, so they are appended (and fsynced) as one group. The
-        // first poll hands the writes to openraft, after those of the sender's previous call.
+        // Every write segment of the call goes into one log entry (one append, one replication
+        // round, one apply), while the reads wait for one shared read barrier, concurrently in
+        // this one task. The first poll hands the entry to openraft, after the sender's previous
+        // call's.
         self.order.wait_turn(sender, sender_seq).await;
-        let mut all = std::pin::pin!(futures::future::join_all(
-            requests.into_iter().map(|r| self.execute_one(r))
+        let mut outcomes: Vec<Option<Result<Outcome, Status>>> = Vec::with_capacity(requests.len());
+        let mut write_slots = Vec::new();
+        let mut segments = Vec::new();
+        let mut reads = Vec::new();
+        for req in requests {
+            let slot = outcomes.len();
+            outcomes.push(None);
+            if let Err(status) = check_db(&req) {
+                outcomes[slot] = Some(Err(status));
+            } else if req.write {
+                write_slots.push(slot);
+                segments.push(Segment {
+                    client_id: req.client_id,
+                    seq: req.seq,
+                    db: req.db,
+                    commands: req.commands.into_iter().map(|c| c.argv).collect(),
+                    transaction: req.transaction,
+                });
+            } else {
+                reads.push(async move { (slot, self.read(req).await) });
+            }
+        }
+        let mut all = std::pin::pin!(futures::future::join(
+            self.write_all(segments),
+            futures::future::join_all(reads)
         ));
         let first = futures::poll!(all.as_mut());
         self.order.done(sender, sender_seq);
-        let outcomes = match first {
-            std::task::Poll::Ready(outcomes) => outcomes,
+        let (written, read) = match first {
+            std::task::Poll::Ready(done) => done,
             std::task::Poll::Pending => all.await,
         };
+        for (slot, outcome) in write_slots.into_iter().zip(written) {
+            outcomes[slot] = Some(outcome);
+        }
+        for (slot, outcome) in read {
+            outcomes[slot] = Some(Ok(outcome));
+        }
         let responses = outcomes
             .into_iter()
-            .map(|o| pb::ExecuteResponse {
-                outcome: Some(o.unwrap_or_else(|status| Outcome::Failed(status.message().into()))),
+            .map(|o| {
+                let o = o.unwrap_or_else(|| Err(Status::internal("segment not run")));
+                pb::ExecuteResponse {
+                    outcome: Some(
+                        o.unwrap_or_else(|status| Outcome::Failed(status.message().into())),
+                    ),
+                }
             })
             .collect();
         Ok(Response::new(pb::ExecuteBatchResponse { responses }))
