@@ -12,6 +12,7 @@ mod client_control;
 mod commands;
 mod config;
 mod connection;
+mod data_model;
 mod deploy;
 mod durability;
 mod failover;

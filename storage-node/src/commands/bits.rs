@@ -22,6 +22,7 @@ use crate::commands::string::read_string;
 use crate::commands::string::write_string;
 use crate::keyspace::Db;
 use crate::keyspace::Value;
+use crate::keyspace::string::StringForm;
 
 /// Turns a handler's result into its reply.
 pub(crate) fn reply_of(result: Result<Reply, ReplyError>) -> Reply {
@@ -56,7 +57,11 @@ pub(crate) fn edit_bits<R>(
 ) -> Result<R, ReplyError> {
     let created = write_string(db, key, now_ms)?.is_none();
     if created {
-        db.insert(key, Value::String(Bytes::new()), None);
+        db.insert(
+            key,
+            Value::string_with_form(Bytes::new(), StringForm::Raw),
+            None,
+        );
     }
     // The offset was checked against PROTO_MAX_BULK_LEN, so this fits in usize.
     let len = (max_bit >> 3) as usize + 1;
@@ -336,7 +341,12 @@ pub fn bitop(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
                 }
             }
         }
-        db.insert(dest, Value::String(Bytes::from(res)), None);
+        // Redis builds the destination as a raw object (`createObject`).
+        db.insert(
+            dest,
+            Value::string_with_form(Bytes::from(res), StringForm::Raw),
+            None,
+        );
         Ok(Reply::Integer(max_len as i64))
     })())
 }

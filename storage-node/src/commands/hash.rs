@@ -18,13 +18,16 @@ use crate::commands::long_double::LongDouble;
 use crate::commands::random::parse_random_count;
 use crate::commands::random::read_rng;
 use crate::commands::random::sample;
+use crate::commands::random::sample_in_order;
 use crate::commands::scan::empty_scan_reply;
 use crate::commands::scan::parse_cursor;
 use crate::commands::scan::parse_options;
 use crate::commands::scan::scan_reply;
+use crate::commands::scan::whole_scan_reply;
 use crate::keyspace::Db;
 use crate::keyspace::Value;
 use crate::keyspace::hash::Hash;
+use crate::keyspace::ordered::SplitMix64;
 
 /// `HSET key field value [field value ...]`: the number of fields created.
 pub fn hset(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
@@ -54,7 +57,7 @@ pub fn hsetnx(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
     }
     match hash_for_write(db, key, ctx) {
         Ok(hash) => {
-            hash.insert(field, Bytes::copy_from_slice(&argv[3]));
+            hash.insert(field, &argv[3]);
             Reply::Integer(1)
         }
         Err(err) => Reply::Error(err),
@@ -64,7 +67,7 @@ pub fn hsetnx(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
 /// `HGET key field`: the value, nil when the key or the field is missing.
 pub fn hget(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
     match live_hash(db, &argv[1], ctx) {
-        Ok(hash) => Reply::from(hash.and_then(|hash| hash.get(&argv[2])).cloned()),
+        Ok(hash) => Reply::from(hash.and_then(|hash| hash.get(&argv[2]))),
         Err(err) => Reply::Error(err),
     }
 }
@@ -75,7 +78,7 @@ pub fn hmget(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
         Ok(hash) => Reply::Array(
             argv[2..]
                 .iter()
-                .map(|field| Reply::from(hash.and_then(|hash| hash.get(field)).cloned()))
+                .map(|field| Reply::from(hash.and_then(|hash| hash.get(field))))
                 .collect(),
         ),
         Err(err) => Reply::Error(err),
@@ -91,10 +94,7 @@ pub fn hdel(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
     let Some(hash) = value.as_hash_mut() else {
         return Reply::Error(ReplyError::WrongType);
     };
-    let n_removed = argv[2..]
-        .iter()
-        .filter(|field| hash.remove(field).is_some())
-        .count();
+    let n_removed = argv[2..].iter().filter(|field| hash.remove(field)).count();
     if hash.is_empty() {
         db.remove(key);
     }
@@ -115,7 +115,7 @@ pub fn hstrlen(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
         Ok(hash) => {
             let len = hash
                 .and_then(|hash| hash.get(&argv[2]))
-                .map_or(0, Bytes::len);
+                .map_or(0, |value| value.len());
             Reply::Integer(len as i64)
         }
         Err(err) => Reply::Error(err),
@@ -130,44 +130,40 @@ pub fn hexists(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
     }
 }
 
-/// `HKEYS key`: every field, in the hash's order.
+/// `HKEYS key`: every field, in the hash's order (insertion order for a small hash).
 pub fn hkeys(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
     match live_hash(db, &argv[1], ctx) {
         Ok(hash) => Reply::Array(
             hash.into_iter()
-                .flat_map(Hash::iter)
-                .map(|(field, _)| Reply::Bulk(field.member.clone()))
+                .flat_map(Hash::entries)
+                .map(|(field, _)| Reply::Bulk(field))
                 .collect(),
         ),
         Err(err) => Reply::Error(err),
     }
 }
 
-/// `HVALS key`: every value, in the hash's order.
+/// `HVALS key`: every value, in the hash's order (insertion order for a small hash).
 pub fn hvals(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
     match live_hash(db, &argv[1], ctx) {
         Ok(hash) => Reply::Array(
             hash.into_iter()
-                .flat_map(Hash::iter)
-                .map(|(_, value)| Reply::Bulk(value.clone()))
+                .flat_map(Hash::entries)
+                .map(|(_, value)| Reply::Bulk(value))
                 .collect(),
         ),
         Err(err) => Reply::Error(err),
     }
 }
 
-/// `HGETALL key`: every field and value, as a map (a flat array in RESP2).
+/// `HGETALL key`: every field and value, as a map (a flat array in RESP2), in the hash's order
+/// (insertion order for a small hash).
 pub fn hgetall(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
     match live_hash(db, &argv[1], ctx) {
         Ok(hash) => Reply::Map(
             hash.into_iter()
-                .flat_map(Hash::iter)
-                .map(|(field, value)| {
-                    (
-                        Reply::Bulk(field.member.clone()),
-                        Reply::Bulk(value.clone()),
-                    )
-                })
+                .flat_map(Hash::entries)
+                .map(|(field, value)| (Reply::Bulk(field), Reply::Bulk(value)))
                 .collect(),
         ),
         Err(err) => Reply::Error(err),
@@ -185,7 +181,7 @@ pub fn hincrby(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
     let current = match read_hash(db.get_for_write(key, ctx.now_ms).map(|e| &e.value)) {
         Ok(hash) => hash
             .and_then(|hash| hash.get(field))
-            .map(|value| parse_i64(value)),
+            .map(|value| parse_i64(&value)),
         Err(err) => return Reply::Error(err),
     };
     let current = match current {
@@ -197,7 +193,7 @@ pub fn hincrby(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
         return Reply::Error(ReplyError::Overflow);
     };
     let mut buf = itoa::Buffer::new();
-    let text = Bytes::copy_from_slice(buf.format(new).as_bytes());
+    let text = buf.format(new).as_bytes();
     match hash_for_write(db, key, ctx) {
         Ok(hash) => {
             hash.insert(field, text);
@@ -220,7 +216,7 @@ pub fn hincrbyfloat(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
     let current = match read_hash(db.get_for_write(key, ctx.now_ms).map(|e| &e.value)) {
         Ok(hash) => hash
             .and_then(|hash| hash.get(field))
-            .map(|value| LongDouble::parse(value)),
+            .map(|value| LongDouble::parse(&value)),
         Err(err) => return Reply::Error(err),
     };
     let current = match current {
@@ -235,7 +231,7 @@ pub fn hincrbyfloat(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
     let text = Bytes::from(new.to_human_string());
     match hash_for_write(db, key, ctx) {
         Ok(hash) => {
-            hash.insert(field, text.clone());
+            hash.insert(field, &text);
             Reply::Bulk(text)
         }
         Err(err) => Reply::Error(err),
@@ -244,16 +240,12 @@ pub fn hincrbyfloat(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
 
 /// `HRANDFIELD key [count [WITHVALUES]]`: a random field (nil for a missing key), or with a count an
 /// array of fields chosen as SRANDMEMBER does (see [`crate::commands::random`]); WITHVALUES replies
-/// field-value pairs (flat in RESP2, nested in RESP3).
+/// field-value pairs (flat in RESP2, nested in RESP3). A count at least the size replies the whole
+/// hash in its order.
 pub fn hrandfield(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
     let Some(count_arg) = argv.get(2) else {
         return match live_hash(db, &argv[1], ctx) {
-            Ok(hash) => {
-                let field = hash
-                    .and_then(|hash| hash.random_member(&mut read_rng(ctx)))
-                    .map(|(field, _)| field.member.clone());
-                Reply::from(field)
-            }
+            Ok(hash) => Reply::from(hash.and_then(|hash| random_field(hash, &mut read_rng(ctx)))),
             Err(err) => Reply::Error(err),
         };
     };
@@ -274,29 +266,57 @@ pub fn hrandfield(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
         Ok(None) => return Reply::Array(Vec::new()),
         Err(err) => return Reply::Error(err),
     };
-    let picked = match sample(hash, count, &mut read_rng(ctx)) {
+    let picked = match random_fields(hash, count, &mut read_rng(ctx)) {
         Ok(picked) => picked,
         Err(err) => return Reply::Error(err),
     };
     if with_values {
         // A flat array in RESP2, an array of [field, value] arrays in RESP3, as Redis 7 replies.
-        let pairs = picked.into_iter().map(|(field, value)| {
-            (
-                Reply::Bulk(field.member.clone()),
-                Reply::Bulk(value.clone()),
-            )
-        });
+        let pairs = picked
+            .into_iter()
+            .map(|(field, value)| (Reply::Bulk(field), Reply::Bulk(value)));
         return Reply::Pairs(pairs.collect());
     }
-    let fields = picked
-        .into_iter()
-        .map(|(field, _)| Reply::Bulk(field.member.clone()));
+    let fields = picked.into_iter().map(|(field, _)| Reply::Bulk(field));
     Reply::Array(fields.collect())
+}
+
+/// One random field of a non-empty hash: by position in a packed hash, else from the table.
+fn random_field(hash: &Hash, rng: &mut SplitMix64) -> Option<Bytes> {
+    match hash {
+        Hash::Packed(_) => {
+            let idx = rng.below(hash.len().max(1));
+            hash.entries().nth(idx).map(|(field, _)| field)
+        }
+        Hash::Table(table) => table
+            .random_member(rng)
+            .map(|(field, _)| field.member.clone()),
+    }
+}
+
+/// The fields and values HRANDFIELD picks for `count` (see [`sample`]).
+fn random_fields(
+    hash: &Hash,
+    count: i64,
+    rng: &mut SplitMix64,
+) -> Result<Vec<(Bytes, Bytes)>, ReplyError> {
+    match hash {
+        Hash::Packed(_) => {
+            let all: Vec<(Bytes, Bytes)> = hash.entries().collect();
+            let picked = sample_in_order(&all.iter().collect::<Vec<_>>(), count, rng)?;
+            Ok(picked.into_iter().cloned().collect())
+        }
+        Hash::Table(table) => Ok(sample(table, count, rng)?
+            .into_iter()
+            .map(|(field, value)| (field.member.clone(), value.clone()))
+            .collect()),
+    }
 }
 
 /// `HSCAN key cursor [MATCH pattern] [COUNT count]`: `[next cursor, [field, value, ...]]`; see
 /// [`crate::commands::scan`]. The cursor is checked first; a missing key replies `[0, []]` without
-/// looking at the options.
+/// looking at the options. A small (packed) hash is returned whole, in insertion order, with
+/// cursor 0 whatever the cursor and COUNT, as Redis returns a listpack.
 pub fn hscan(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
     let cursor = match parse_cursor(&argv[2]) {
         Ok(cursor) => cursor,
@@ -311,7 +331,13 @@ pub fn hscan(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
         Ok(options) => options,
         Err(err) => return Reply::Error(err),
     };
-    scan_reply(hash, cursor, &options, |field, value, out| {
+    let Some(table) = hash.as_table() else {
+        return whole_scan_reply(hash.entries(), &options, |field, value, out| {
+            out.push(Reply::Bulk(field));
+            out.push(Reply::Bulk(value));
+        });
+    };
+    scan_reply(table, cursor, &options, |field, value, out| {
         out.push(Reply::Bulk(field.member.clone()));
         out.push(Reply::Bulk(value.clone()));
     })
@@ -330,10 +356,7 @@ fn set_fields(
     let hash = hash_for_write(db, &argv[1], ctx)?;
     let n_created = argv[2..]
         .chunks_exact(2)
-        .filter(|pair| {
-            hash.insert(&pair[0], Bytes::copy_from_slice(&pair[1]))
-                .is_none()
-        })
+        .filter(|pair| hash.insert(&pair[0], &pair[1]))
         .count();
     Ok(n_created as i64)
 }

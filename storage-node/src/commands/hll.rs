@@ -17,9 +17,11 @@ use crate::commands::WriteCtx;
 use crate::commands::args::is_option;
 use crate::commands::bits::reply_of;
 use crate::commands::string::edit_string_with;
+use crate::commands::string::unshare_string;
 use crate::commands::string::write_string;
 use crate::keyspace::Db;
 use crate::keyspace::Value;
+use crate::keyspace::string::StringForm;
 
 /// Returns the live HLL at `key` (checked with [`sketch::check`]) on the write path; `None` when
 /// missing.
@@ -39,7 +41,11 @@ fn edit_hll<R>(
     edit: impl FnOnce(&mut BytesMut) -> R,
 ) -> Result<R, ReplyError> {
     if hll_value(db, key, now_ms)?.is_none() {
-        db.insert(key, Value::String(sketch::new_sparse().freeze()), None);
+        db.insert(
+            key,
+            Value::string_with_form(sketch::new_sparse().freeze(), StringForm::Raw),
+            None,
+        );
     }
     // The key holds a live string: it was checked or inserted just above.
     edit_string_with(db, key, now_ms, edit).ok_or(ReplyError::WrongType)
@@ -76,6 +82,8 @@ pub fn pfcount(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
             return Ok(Reply::Integer(0));
         };
         if let Some(count) = sketch::cached_count(&value) {
+            // Redis unshares the value before it looks at the cache: the string becomes raw.
+            unshare_string(db, &argv[1], ctx.now_ms);
             return Ok(Reply::Integer(count as i64));
         }
         let count = sketch::count(&value)?;
@@ -143,6 +151,8 @@ pub fn pfdebug(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
         if hll_value(db, key, ctx.now_ms)?.is_none() {
             return Err(ReplyError::err("The specified key does not exist"));
         }
+        // Redis unshares the value before it reads the subcommand: the string becomes raw.
+        unshare_string(db, key, ctx.now_ms);
         let edit = |db: &mut Db, f: &mut dyn FnMut(&mut BytesMut) -> Result<Reply, ReplyError>| {
             edit_string_with(db, key, ctx.now_ms, |value| f(value)).ok_or(ReplyError::WrongType)?
         };

@@ -67,8 +67,8 @@ mod tests {
     #[test]
     fn usage_and_errors() {
         let mut db = Db::default();
-        db.insert(b"k", Value::String(Bytes::from_static(b"value")), None);
-        db.insert(b"gone", Value::String(Bytes::from_static(b"v")), Some(10));
+        db.insert(b"k", Value::string(b"value"), None);
+        db.insert(b"gone", Value::string(b"v"), Some(10));
         let Reply::Integer(n) = run(&db, &["memory", "usage", "k"]) else {
             panic!()
         };

@@ -4,15 +4,16 @@
 //! ENCODING answers what Redis 7.0 reports for the same value:
 //!
 //! - strings: `int` for the decimal text of an `i64` of at most 20 bytes (Redis's `string2l`, so
-//!   no leading zeros, `+` or spaces), else `embstr` up to 44 bytes, else `raw`;
+//!   no leading zeros, `+` or spaces), else `embstr` up to 44 bytes, else `raw` (see below);
 //! - lists: `quicklist` (Redis 7.0 has no other list encoding; `listpack` lists came with 7.2);
 //! - hashes `listpack` or `hashtable`, sets `intset` or `hashtable`, sorted sets `listpack` or
 //!   `skiplist`: the encoding recorded on the collection, converted on the write that took it past
 //!   the `*-max-*` CONFIG thresholds and never back, as in Redis (see
 //!   [`crate::keyspace::encoding`]).
 //!
-//! A string's encoding is computed from its contents (Redis's also depends on history: APPEND,
-//! SETRANGE and INCRBYFLOAT store `raw` or `embstr` strings even for integer text).
+//! A string's encoding follows its contents and its [`StringForm`]: `int`, `embstr` or `raw` by
+//! contents for a value stored as SET stores it, never `int` for INCRBYFLOAT's text, and always
+//! `raw` after an in-place edit (APPEND, SETRANGE, SETBIT, …) until the value is replaced.
 //! REFCOUNT is 1, or 2147483647 for the integers 0 to 9999 that Redis shares.
 //! tinyredis keeps no access clock: IDLETIME is 0, and FREQ replies Redis's error for a server
 //! whose maxmemory policy is not LFU (the default).
@@ -25,6 +26,7 @@ use crate::commands::ReadCtx;
 use crate::commands::args::parse_i64;
 use crate::keyspace::Db;
 use crate::keyspace::Value;
+use crate::keyspace::string::StringForm;
 
 /// Longest string Redis stores as `embstr` (`OBJ_ENCODING_EMBSTR_SIZE_LIMIT`).
 const EMBSTR_SIZE_LIMIT: usize = 44;
@@ -139,7 +141,7 @@ pub fn object(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
 pub fn encoding(value: &Value) -> &'static str {
     let big = crate::keyspace::encoding::is_big(value);
     match value {
-        Value::String(bytes) => string_encoding(bytes),
+        Value::String(bytes, form) => string_encoding(bytes, *form),
         Value::List(_) => "quicklist",
         Value::Hash(_) if big => "hashtable",
         Value::Hash(_) => "listpack",
@@ -151,14 +153,14 @@ pub fn encoding(value: &Value) -> &'static str {
     }
 }
 
-/// Redis's `tryObjectEncoding` of a string: `int`, `embstr` or `raw`.
-fn string_encoding(bytes: &[u8]) -> &'static str {
-    if as_integer(bytes).is_some() {
-        "int"
-    } else if bytes.len() <= EMBSTR_SIZE_LIMIT {
-        "embstr"
-    } else {
-        "raw"
+/// The encoding of a string of this form: Redis's `tryObjectEncoding` (`int`, `embstr` or
+/// `raw`) for an encoded string, `createStringObject`'s choice (`embstr` or `raw`) for text, and
+/// `raw` for a string edited in place.
+fn string_encoding(bytes: &[u8], form: StringForm) -> &'static str {
+    match form {
+        StringForm::Encoded if as_integer(bytes).is_some() => "int",
+        StringForm::Encoded | StringForm::Text if bytes.len() <= EMBSTR_SIZE_LIMIT => "embstr",
+        StringForm::Encoded | StringForm::Text | StringForm::Raw => "raw",
     }
 }
 
@@ -168,10 +170,11 @@ fn as_integer(bytes: &[u8]) -> Option<i64> {
     parse_i64(bytes)
 }
 
-/// The reference count Redis reports: shared integers have `INT_MAX`, everything else 1.
+/// The reference count Redis reports: shared integers (small integers stored with the `int`
+/// encoding) have `INT_MAX`, everything else 1.
 fn refcount(value: &Value) -> i64 {
     match value {
-        Value::String(bytes)
+        Value::String(bytes, StringForm::Encoded)
             if as_integer(bytes).is_some_and(|n| (0..SHARED_INTEGERS).contains(&n)) =>
         {
             SHARED_REFCOUNT

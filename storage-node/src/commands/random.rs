@@ -1,4 +1,5 @@
-//! Random members for SRANDMEMBER and HRANDFIELD (reads) and SPOP (a write), over a [`MemberMap`].
+//! Random members for SRANDMEMBER and HRANDFIELD (reads) and SPOP (a write), over a [`MemberMap`]
+//! or, for the compact encodings, a list of the members in their order ([`sample_in_order`]).
 //!
 //! Every choice goes through a [`SplitMix64`]: writes seed it from their Raft entry's seed, so every
 //! replica pops the same members; reads seed it from a random source ([`read_rng`]), which is
@@ -53,19 +54,19 @@ pub fn sample<'a, V: Clone>(
     count: i64,
     rng: &mut SplitMix64,
 ) -> Result<Vec<(&'a MemberKey, &'a V)>, ReplyError> {
-    if count == 0 || map.is_empty() {
+    if map.len() <= EXACT_PICK_MAX_LEN {
+        // Pick by position from a list made once rather than walking the map per pick.
+        if count == 0 || map.is_empty() {
+            return Ok(Vec::new());
+        }
+        let all: Vec<_> = map.iter().collect();
+        return sample_in_order(&all, count, rng);
+    }
+    if count == 0 {
         return Ok(Vec::new());
     }
     if count < 0 || count == 1 {
-        let n_picks = count.unsigned_abs();
-        if n_picks > MAX_REPEATED_PICKS {
-            return Err(ReplyError::err("value is out of range"));
-        }
-        if map.len() <= EXACT_PICK_MAX_LEN {
-            // Pick by position from a list made once rather than walking the map per pick.
-            let all: Vec<_> = map.iter().collect();
-            return Ok((0..n_picks).map(|_| all[rng.below(all.len())]).collect());
-        }
+        let n_picks = repeated_picks(count)?;
         let picks = (0..n_picks).filter_map(|_| map.random_member(rng));
         return Ok(picks.collect());
     }
@@ -74,6 +75,48 @@ pub fn sample<'a, V: Clone>(
         return Ok(map.iter().collect());
     }
     Ok(sample_distinct(map, count, rng))
+}
+
+/// Returns the items chosen for a count from a collection listed in its order, by position, with
+/// the rules of [`sample`]: for the compact encodings (a packed hash in insertion order, an
+/// intset in numeric order) and small member maps. Every item is equally likely.
+pub fn sample_in_order<T: Copy>(
+    all: &[T],
+    count: i64,
+    rng: &mut SplitMix64,
+) -> Result<Vec<T>, ReplyError> {
+    if count == 0 || all.is_empty() {
+        return Ok(Vec::new());
+    }
+    if count < 0 || count == 1 {
+        let n_picks = repeated_picks(count)?;
+        return Ok((0..n_picks).map(|_| all[rng.below(all.len())]).collect());
+    }
+    let count = usize::try_from(count).unwrap_or(usize::MAX);
+    if count >= all.len() {
+        return Ok(all.to_vec());
+    }
+    Ok(shuffled_prefix(all.to_vec(), count, rng))
+}
+
+/// The number of picks of a negative count (or 1), refused above [`MAX_REPEATED_PICKS`].
+fn repeated_picks(count: i64) -> Result<u64, ReplyError> {
+    let n_picks = count.unsigned_abs();
+    if n_picks > MAX_REPEATED_PICKS {
+        return Err(ReplyError::err("value is out of range"));
+    }
+    Ok(n_picks)
+}
+
+/// Shuffles the first `count` places of `all` (a partial Fisher-Yates shuffle) and keeps them.
+fn shuffled_prefix<T>(mut all: Vec<T>, count: usize, rng: &mut SplitMix64) -> Vec<T> {
+    let count = count.min(all.len());
+    for idx in 0..count {
+        let other = idx + rng.below(all.len() - idx);
+        all.swap(idx, other);
+    }
+    all.truncate(count);
+    all
 }
 
 /// Returns `count` distinct random members (`count < map.len()`), in the order they were drawn.
@@ -105,14 +148,7 @@ pub fn sample_distinct<'a, V: Clone>(
             }
         }
     }
-    let mut all: Vec<_> = map.iter().collect();
-    let count = count.min(all.len());
-    for idx in 0..count {
-        let other = idx + rng.below(all.len() - idx);
-        all.swap(idx, other);
-    }
-    all.truncate(count);
-    all
+    shuffled_prefix(map.iter().collect(), count, rng)
 }
 
 #[cfg(test)]
@@ -171,6 +207,40 @@ mod tests {
             }
         }
         assert_eq!(seen.len(), 20);
+    }
+
+    #[test]
+    fn samples_in_order_pick_by_position() {
+        let all = ["a", "b", "c", "d"];
+        let mut rng = SplitMix64::new(5);
+        assert!(sample_in_order(&all, 0, &mut rng).unwrap().is_empty());
+        assert!(
+            sample_in_order(&[] as &[&str], -3, &mut rng)
+                .unwrap()
+                .is_empty()
+        );
+        // A count at least the size lists everything in order.
+        assert_eq!(sample_in_order(&all, 4, &mut rng).unwrap(), all.to_vec());
+        assert_eq!(sample_in_order(&all, 99, &mut rng).unwrap(), all.to_vec());
+        assert_eq!(sample_in_order(&all, -9, &mut rng).unwrap().len(), 9);
+        let picked = sample_in_order(&all, 3, &mut rng).unwrap();
+        assert_eq!(picked.iter().collect::<HashSet<_>>().len(), 3);
+        // The same seed picks the same items, as every replica must.
+        let again = |seed| sample_in_order(&all, -20, &mut SplitMix64::new(seed)).unwrap();
+        assert_eq!(again(11), again(11));
+        assert_eq!(
+            sample_in_order(&all, -(MAX_REPEATED_PICKS as i64) - 1, &mut rng),
+            Err(ReplyError::err("value is out of range"))
+        );
+        // Small member maps pick exactly as a list of their members in order does.
+        let map = map_of(10);
+        let members: Vec<_> = map.iter().collect();
+        for count in [-7, 1, 3, 9, 10] {
+            assert_eq!(
+                sample(&map, count, &mut SplitMix64::new(2)).unwrap(),
+                sample_in_order(&members, count, &mut SplitMix64::new(2)).unwrap()
+            );
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! The cursor and options of HSCAN and SSCAN (Redis 7.0 `parseScanCursorOrReply` and
-//! `scanGenericCommand` in `db.c`), over a [`MemberMap`].
+//! The cursor and options of HSCAN, SSCAN and ZSCAN (Redis 7.0 `parseScanCursorOrReply` and
+//! `scanGenericCommand` in `db.c`), over a [`MemberMap`], or whole for the compact encodings
+//! ([`whole_scan_reply`]).
 //!
 //! A cursor is the [`crate::keyspace::ordered::MemberKey`] hash of the next member to return (see
 //! [`MemberMap::scan`]), so it stays valid across writes and is the same on every replica. COUNT is
@@ -114,6 +115,27 @@ pub fn scan_reply<V: Clone>(
         }
     }
     Reply::Array(vec![cursor_reply(next), Reply::Array(elements)])
+}
+
+/// The reply of a scan of a collection with a compact encoding (a listpack hash or sorted set, an
+/// intset), which Redis's `scanGenericCommand` returns whole in one call: every member of `items`
+/// (in the collection's order) that passes MATCH, with cursor 0, whatever the cursor and COUNT.
+/// `emit` appends the elements of one member (the member, plus its value or score).
+pub fn whole_scan_reply<T>(
+    items: impl IntoIterator<Item = (Bytes, T)>,
+    options: &ScanOptions<'_>,
+    mut emit: impl FnMut(Bytes, T, &mut Vec<Reply>),
+) -> Reply {
+    let mut elements = Vec::new();
+    for (member, extra) in items {
+        if options
+            .pattern
+            .is_none_or(|pattern| glob_match(pattern, &member, false))
+        {
+            emit(member, extra, &mut elements);
+        }
+    }
+    Reply::Array(vec![cursor_reply(0), Reply::Array(elements)])
 }
 
 /// The reply of a scan of a missing key: `[0, []]`.

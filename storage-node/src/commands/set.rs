@@ -22,10 +22,12 @@ use crate::commands::random::parse_random_count;
 use crate::commands::random::read_rng;
 use crate::commands::random::sample;
 use crate::commands::random::sample_distinct;
+use crate::commands::random::sample_in_order;
 use crate::commands::scan::empty_scan_reply;
 use crate::commands::scan::parse_cursor;
 use crate::commands::scan::parse_options;
 use crate::commands::scan::scan_reply;
+use crate::commands::scan::whole_scan_reply;
 use crate::keyspace::Db;
 use crate::keyspace::Value;
 use crate::keyspace::ordered::MemberKey;
@@ -73,8 +75,8 @@ pub fn smembers(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
     match live_set(db, &argv[1], ctx.now_ms) {
         Ok(set) => Reply::Set(
             set.into_iter()
-                .flat_map(Set::iter)
-                .map(member_reply)
+                .flat_map(Set::ordered_members)
+                .map(|member| Reply::Bulk(member.member.clone()))
                 .collect(),
         ),
         Err(err) => Reply::Error(err),
@@ -153,7 +155,11 @@ pub fn spop(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
         return Reply::Set(Vec::new());
     }
     if count >= set.len() {
-        let all = set.iter().map(member_reply).collect();
+        let all = set
+            .ordered_members()
+            .into_iter()
+            .map(|member| Reply::Bulk(member.member.clone()))
+            .collect();
         db.remove(key);
         return Reply::Set(all);
     }
@@ -196,8 +202,21 @@ pub fn srandmember(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
         Ok(None) => return Reply::Array(Vec::new()),
         Err(err) => return Reply::Error(err),
     };
-    match sample(set, count, &mut read_rng(ctx)) {
-        Ok(picked) => Reply::Array(picked.into_iter().map(member_reply).collect()),
+    let mut rng = read_rng(ctx);
+    let picked = if set.is_big() {
+        sample(set, count, &mut rng).map(|picked| picked.into_iter().map(|(m, ())| m).collect())
+    } else {
+        // An intset picks by position in its numeric order, and a count at least its size
+        // returns it in that order.
+        sample_in_order(&set.ordered_members(), count, &mut rng)
+    };
+    match picked {
+        Ok(picked) => Reply::Array(
+            picked
+                .into_iter()
+                .map(|member: &MemberKey| Reply::Bulk(member.member.clone()))
+                .collect(),
+        ),
         Err(err) => Reply::Error(err),
     }
 }
@@ -292,7 +311,7 @@ pub fn sinterstore(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
 /// `SUNION key [key ...]`: the members of any of the sets, as a set reply.
 pub fn sunion(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
     match union(db, &argv[1..], ctx.now_ms) {
-        Ok(set) => Reply::Set(set.iter().map(member_reply).collect()),
+        Ok(set) => result_reply(set.iter().map(|(member, ())| member.clone()).collect()),
         Err(err) => Reply::Error(err),
     }
 }
@@ -311,7 +330,7 @@ pub fn sunionstore(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
 /// reply.
 pub fn sdiff(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
     match difference(db, &argv[1..], ctx.now_ms) {
-        Ok(members) => Reply::Set(members.into_iter().map(|m| Reply::Bulk(m.member)).collect()),
+        Ok(members) => result_reply(members),
         Err(err) => Reply::Error(err),
     }
 }
@@ -324,7 +343,7 @@ pub fn sdiffstore(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
 
 /// `SSCAN key cursor [MATCH pattern] [COUNT count]`: `[next cursor, [member, ...]]`; see
 /// [`crate::commands::scan`]. The cursor is checked first; a missing key replies `[0, []]` without
-/// looking at the options.
+/// looking at the options. An intset is returned whole, in numeric order, with cursor 0.
 pub fn sscan(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
     let cursor = match parse_cursor(&argv[2]) {
         Ok(cursor) => cursor,
@@ -339,9 +358,41 @@ pub fn sscan(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
         Ok(options) => options,
         Err(err) => return Reply::Error(err),
     };
+    if !set.is_big() {
+        // Redis returns an intset whole, in numeric order, whatever the cursor and COUNT.
+        let members = set
+            .ordered_members()
+            .into_iter()
+            .map(|member| (member.member.clone(), ()));
+        return whole_scan_reply(members, &options, |member, (), out| {
+            out.push(Reply::Bulk(member));
+        });
+    }
     scan_reply(set, cursor, &options, |member, (), out| {
         out.push(Reply::Bulk(member.member.clone()));
     })
+}
+
+/// The set reply of a SUNION or SDIFF result. Redis builds the result as a set and lists it: an
+/// intset, in numeric order, when every member is an integer (and the result is small); in
+/// hash-table order otherwise. A result of integers is listed in numeric order here whatever its
+/// size, which is one valid hash-table order.
+fn result_reply(mut members: Vec<MemberKey>) -> Reply {
+    let numbers: Option<Vec<i64>> = members
+        .iter()
+        .map(|member| parse_i64(&member.member))
+        .collect();
+    if let Some(numbers) = numbers {
+        let mut pairs: Vec<(i64, MemberKey)> = numbers.into_iter().zip(members).collect();
+        pairs.sort_unstable_by_key(|(n, _)| *n);
+        members = pairs.into_iter().map(|(_, member)| member).collect();
+    }
+    Reply::Set(
+        members
+            .into_iter()
+            .map(|member| Reply::Bulk(member.member))
+            .collect(),
+    )
 }
 
 /// Stores the result of a STORE form in `destination`, replacing whatever it held (TTL included),
@@ -390,7 +441,8 @@ fn intersection(
         return Ok(Vec::new());
     };
     let mut res = Vec::new();
-    for (member, ()) in smallest.iter() {
+    // Redis iterates the smallest set: an intset in numeric order.
+    for member in smallest.ordered_members() {
         if others.iter().all(|set| set.contains(&member.member)) {
             res.push(member.clone());
             if limit != 0 && res.len() >= limit {
@@ -442,11 +494,6 @@ fn live_set<'a>(db: &'a Db, key: &[u8], now_ms: u64) -> Result<Option<&'a Set>, 
         None => Ok(None),
         Some(value) => value.as_set().map(Some).ok_or(ReplyError::WrongType),
     }
-}
-
-/// The reply of one member.
-fn member_reply((member, ()): (&MemberKey, &())) -> Reply {
-    Reply::Bulk(member.member.clone())
 }
 
 #[cfg(test)]

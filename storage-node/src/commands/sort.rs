@@ -342,7 +342,7 @@ fn lookup_by_pattern(db: &Db, pattern: &Bytes, element: &Bytes, now_ms: u64) -> 
     key.extend_from_slice(&pattern[star + 1..key_end]);
     let value = db.get_value(&key, now_ms)?;
     match field_at {
-        Some(at) => value.as_hash()?.get(&pattern.slice(at + 2..)).cloned(),
+        Some(at) => value.as_hash()?.get(&pattern.slice(at + 2..)),
         None => value.as_string().cloned(),
     }
 }

@@ -21,6 +21,7 @@ use crate::commands::args::parse_i64;
 use crate::commands::long_double::LongDouble;
 use crate::keyspace::Db;
 use crate::keyspace::Value;
+use crate::keyspace::string::StringForm;
 
 /// `GET key`: the string value, nil when missing, WRONGTYPE for other types.
 pub fn get(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
@@ -312,15 +313,19 @@ fn edit_string(db: &mut Db, key: &[u8], now_ms: u64, edit: impl FnOnce(&mut Byte
 /// `None` when the key does not hold a live string. The buffer is reused when the stored string is
 /// not shared (with a snapshot or a reply), so repeated edits cost amortized O(changed bytes), as
 /// with Redis's sds; otherwise it is copied first.
+///
+/// This is Redis's `dbUnshareStringValue`: the string becomes [`StringForm::Raw`], whatever
+/// `edit` does.
 pub(crate) fn edit_string_with<R>(
     db: &mut Db,
     key: &[u8],
     now_ms: u64,
     edit: impl FnOnce(&mut BytesMut) -> R,
 ) -> Option<R> {
-    let Some(Value::String(stored)) = db.value_mut(key, now_ms) else {
+    let Some(Value::String(stored, form)) = db.value_mut(key, now_ms) else {
         return None;
     };
+    *form = StringForm::Raw;
     let mut buf = match mem::take(stored).try_into_mut() {
         Ok(buf) => buf,
         Err(shared) => BytesMut::from(&shared[..]),
@@ -328,6 +333,15 @@ pub(crate) fn edit_string_with<R>(
     let res = edit(&mut buf);
     *stored = buf.freeze();
     Some(res)
+}
+
+/// Marks the live string at `key` as [`StringForm::Raw`] without changing its bytes: Redis's
+/// `dbUnshareStringValue` where the command then only reads the value (PFCOUNT with a valid
+/// cache). No effect when the key does not hold a live string.
+pub(crate) fn unshare_string(db: &mut Db, key: &[u8], now_ms: u64) {
+    if let Some(Value::String(_, form)) = db.value_mut(key, now_ms) {
+        *form = StringForm::Raw;
+    }
 }
 
 /// `GETEX key [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|PERSIST]`:
@@ -589,7 +603,12 @@ pub fn setrange(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
         None => {
             let mut buf = BytesMut::new();
             overwrite(&mut buf);
-            db.insert(key, Value::String(buf.freeze()), None);
+            // Redis creates the string as a raw object (`createObject`).
+            db.insert(
+                key,
+                Value::string_with_form(buf.freeze(), StringForm::Raw),
+                None,
+            );
             end
         }
         Some(_) => edit_string(db, key, ctx.now_ms, overwrite),
@@ -615,7 +634,9 @@ pub fn incrbyfloat(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
         return Reply::Error(ReplyError::err("increment would produce NaN or Infinity"));
     }
     let text = sum.to_human_string();
-    db.insert_keep_ttl(key, Value::string(text.as_bytes()), ctx.now_ms);
+    // Redis stores the text as created (`createStringObjectFromLongDouble`): never `int`.
+    let value = Value::string_with_form(Bytes::copy_from_slice(text.as_bytes()), StringForm::Text);
+    db.insert_keep_ttl(key, value, ctx.now_ms);
     Reply::Bulk(Bytes::from(text))
 }
 

@@ -50,6 +50,7 @@ use crate::commands::scan::empty_scan_reply;
 use crate::commands::scan::parse_cursor;
 use crate::commands::scan::parse_options;
 use crate::commands::scan::scan_reply;
+use crate::commands::scan::whole_scan_reply;
 use crate::keyspace::Db;
 use crate::keyspace::Value;
 use crate::keyspace::ordered::MemberKey;
@@ -62,7 +63,6 @@ use crate::keyspace::zset::ZSet;
 use parse::parse_lex_bound;
 use parse::parse_score;
 use parse::parse_score_bound;
-use tinyredis_common::glob::glob_match;
 
 /// `ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...]`: the number of members
 /// added (added or changed with CH); with INCR, the new score, or nil when NX, XX, GT or LT
@@ -354,20 +354,11 @@ pub fn zscan(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
     };
     if !zset.is_big() {
         // Redis returns a listpack-encoded sorted set whole, in order, whatever the cursor.
-        let mut elements = Vec::new();
-        for (member, score) in zset.iter() {
-            if options
-                .pattern
-                .is_none_or(|pattern| glob_match(pattern, member, false))
-            {
-                elements.push(Reply::Bulk(member.clone()));
-                elements.push(Reply::Bulk(score_text(score)));
-            }
-        }
-        return Reply::Array(vec![
-            Reply::Bulk(Bytes::from_static(b"0")),
-            Reply::Array(elements),
-        ]);
+        let members = zset.iter().map(|(member, score)| (member.clone(), score));
+        return whole_scan_reply(members, &options, |member, score, out| {
+            out.push(Reply::Bulk(member));
+            out.push(Reply::Bulk(score_text(score)));
+        });
     }
     scan_reply(zset.members(), cursor, &options, |member, score, out| {
         out.push(Reply::Bulk(member.member.clone()));

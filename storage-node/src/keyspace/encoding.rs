@@ -8,10 +8,11 @@
 //! parameters ([`EncodingLimits`]), part of the replicated state, so every replica converts on the
 //! same write.
 //!
-//! tinyredis keeps one representation per type and records the encoding as a flag on the
-//! collection ([`crate::keyspace::ordered::MemberMap::is_big`]), set by [`promote`] after each
-//! write that can grow a collection, and carried by snapshots. Lists are always `quicklist` in
-//! 7.0.
+//! A hash has one representation per encoding ([`crate::keyspace::hash::Hash`]: packed fields in
+//! insertion order, or a table); sets and sorted sets keep one representation and record the
+//! encoding as a flag on the collection ([`crate::keyspace::ordered::MemberMap::is_big`]). Either
+//! way, [`promote`] converts after each write that can grow a collection, and snapshots carry the
+//! encoding. Lists are always `quicklist` in 7.0.
 
 use tinyredis_common::num::parse_i64;
 
@@ -70,11 +71,12 @@ impl EncodingLimits {
 pub fn exceeds(value: &Value, limits: &EncodingLimits) -> bool {
     let too_long = |len: usize, max: u64| len as u64 > max;
     match value {
-        Value::String(_) | Value::List(_) => false,
+        Value::String(..) | Value::List(_) => false,
         Value::Hash(hash) => {
             too_long(hash.len(), limits.hash_max_entries)
+                || hash.len() > crate::keyspace::hash::packed::MAX_LEN
                 || hash.iter().any(|(field, value)| {
-                    too_long(field.member.len(), limits.hash_max_value)
+                    too_long(field.len(), limits.hash_max_value)
                         || too_long(value.len(), limits.hash_max_value)
                 })
         }
@@ -96,7 +98,7 @@ pub fn exceeds(value: &Value, limits: &EncodingLimits) -> bool {
 /// Returns true when the value has the big encoding of its type (`hashtable`, `skiplist`).
 pub fn is_big(value: &Value) -> bool {
     match value {
-        Value::String(_) | Value::List(_) => false,
+        Value::String(..) | Value::List(_) => false,
         Value::Hash(hash) => hash.is_big(),
         Value::Set(set) => set.is_big(),
         Value::ZSet(zset) => zset.is_big(),
@@ -106,8 +108,8 @@ pub fn is_big(value: &Value) -> bool {
 /// Marks a collection as converted to its big encoding (no effect on strings and lists).
 pub fn set_big(value: &mut Value) {
     match value {
-        Value::String(_) | Value::List(_) => {}
-        Value::Hash(hash) => hash.set_big(),
+        Value::String(..) | Value::List(_) => {}
+        Value::Hash(hash) => hash.convert_to_table(),
         Value::Set(set) => set.set_big(),
         Value::ZSet(zset) => zset.set_big(),
     }

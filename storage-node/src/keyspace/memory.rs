@@ -3,9 +3,10 @@
 //! The figures describe tinyredis's own structures, not Redis's encodings: a key costs its bytes,
 //! its `MemberKey` and `Entry` in the database's tree, plus the tree's per-entry share; a
 //! collection element costs its bytes plus the size of the slot that holds it (a `Bytes` handle in
-//! a list, a `MemberKey` and value in a hash or set, both the member map and the score index in a
-//! sorted set). Like Redis's `objectComputeSize`, a collection is estimated from a sample of its
-//! first `samples` elements (0: all of them) scaled to its length.
+//! a list, a `MemberKey` and value in a big hash or a set, both the member map and the score index
+//! in a sorted set); a small (packed) hash costs exactly its buffer. Like Redis's
+//! `objectComputeSize`, any other collection is estimated from a sample of its first `samples`
+//! elements (0: all of them) scaled to its length.
 
 use std::mem::size_of;
 
@@ -14,6 +15,7 @@ use bytes::Bytes;
 use crate::keyspace::Entry;
 use crate::keyspace::Keyspace;
 use crate::keyspace::Value;
+use crate::keyspace::hash::Hash;
 use crate::keyspace::ordered::MemberKey;
 use crate::keyspace::ordered::MemberMap;
 
@@ -45,12 +47,16 @@ pub fn dataset_usage(keyspace: &Keyspace) -> u64 {
 /// Bytes a value owns beyond the `Value` itself.
 fn value_heap(value: &Value, samples: usize) -> u64 {
     match value {
-        Value::String(s) => s.len() as u64,
+        Value::String(s, _) => s.len() as u64,
         Value::List(list) => {
             let slot = size_of::<Bytes>() + TREE_OVERHEAD;
             scaled(list.len(), samples, list.iter().map(|e| slot + e.len()))
         }
-        Value::Hash(hash) => member_map(hash, samples, |v| size_of::<Bytes>() + v.len()),
+        Value::Hash(Hash::Packed(packed)) => packed.buffer_len() as u64,
+        Value::Hash(Hash::Table(table)) => {
+            (size_of::<MemberMap<Bytes>>() as u64)
+                + member_map(table, samples, |v| size_of::<Bytes>() + v.len())
+        }
         Value::Set(set) => member_map(set, samples, |_| 0),
         Value::ZSet(zset) => {
             // The member map (member and score) and the score index (score and a second handle to
@@ -109,10 +115,10 @@ mod tests {
 
     #[test]
     fn strings_grow_with_key_and_value() {
-        let small = key_usage(b"k", &entry(Value::String(Bytes::from_static(b"v"))), 5);
-        let big = key_usage(b"k", &entry(Value::String(Bytes::from(vec![0u8; 1000]))), 5);
+        let small = key_usage(b"k", &entry(Value::string(b"v")), 5);
+        let big = key_usage(b"k", &entry(Value::string(&[0u8; 1000])), 5);
         assert_eq!(big - small, 999);
-        let longer_key = key_usage(b"kk", &entry(Value::String(Bytes::from_static(b"v"))), 5);
+        let longer_key = key_usage(b"kk", &entry(Value::string(b"v")), 5);
         assert_eq!(longer_key - small, 1);
     }
 
@@ -137,10 +143,10 @@ mod tests {
         let mut ks = Keyspace::default();
         assert_eq!(dataset_usage(&ks), 0);
         let db = ks.db_mut(0).expect("db 0");
-        db.insert(b"a", Value::String(Bytes::from_static(b"1")), None);
-        db.insert(b"b", Value::String(Bytes::from_static(b"22")), Some(5));
-        let expected = key_usage(b"a", &entry(Value::String(Bytes::from_static(b"1"))), 5)
-            + key_usage(b"b", &entry(Value::String(Bytes::from_static(b"22"))), 5);
+        db.insert(b"a", Value::string(b"1"), None);
+        db.insert(b"b", Value::string(b"22"), Some(5));
+        let expected = key_usage(b"a", &entry(Value::string(b"1")), 5)
+            + key_usage(b"b", &entry(Value::string(b"22")), 5);
         assert_eq!(dataset_usage(&ks), expected);
     }
 }

@@ -44,6 +44,7 @@ use crate::keyspace::rdb::crc64::crc64;
 use crate::keyspace::rdb::listpack::Element;
 use crate::keyspace::rdb::listpack::ListpackWriter;
 use crate::keyspace::set::Set;
+use crate::keyspace::string::StringForm;
 use crate::keyspace::zset::ZSet;
 
 /// The RDB version Redis 7.0 writes; RESTORE refuses payloads of a newer one.
@@ -114,7 +115,7 @@ pub fn restore(payload: &[u8]) -> Result<Value, RestoreError> {
 
 fn write_object(out: &mut Vec<u8>, value: &Value) {
     match value {
-        Value::String(bytes) => {
+        Value::String(bytes, _) => {
             out.push(TYPE_STRING);
             write_string(out, bytes);
         }
@@ -139,8 +140,9 @@ fn write_object(out: &mut Vec<u8>, value: &Value) {
         Value::Hash(hash) if encoding(value) == "listpack" => {
             out.push(TYPE_HASH_LISTPACK);
             let mut lp = ListpackWriter::default();
+            // A packed hash's insertion order, as Redis's listpack keeps it.
             for (field, value) in hash.iter() {
-                lp.push(&field.member);
+                lp.push(field);
                 lp.push(value);
             }
             write_blob(out, &lp.finish());
@@ -149,7 +151,7 @@ fn write_object(out: &mut Vec<u8>, value: &Value) {
             out.push(TYPE_HASH);
             write_len(out, hash.len() as u64);
             for (field, value) in hash.iter() {
-                write_string(out, &field.member);
+                write_string(out, field);
                 write_string(out, value);
             }
         }
@@ -378,7 +380,8 @@ impl<'a> Reader<'a> {
     /// `rdbLoadObject` for the data types tinyredis has.
     fn object(&mut self, object_type: u8) -> Result<Value, RestoreError> {
         match object_type {
-            TYPE_STRING => Ok(Value::String(self.bytes()?)),
+            // Redis passes a loaded string through `tryObjectEncoding`.
+            TYPE_STRING => Ok(Value::string_with_form(self.bytes()?, StringForm::Encoded)),
             TYPE_LIST => {
                 let n = self.count()?;
                 let mut items = Vec::new();
@@ -412,28 +415,27 @@ impl<'a> Reader<'a> {
             }
             TYPE_HASH => {
                 let n = self.count()?;
-                let mut hash = Hash::default();
+                let mut pairs = Vec::new();
                 for _ in 0..n {
                     let field = self.bytes()?;
                     let value = self.bytes()?;
-                    add_field(&mut hash, field, value)?;
+                    pairs.push((field, value));
                 }
-                Ok(Value::Hash(hash))
+                hash_in_order(&pairs)
             }
             TYPE_HASH_ZIPMAP => {
                 let blob = self.string()?;
-                let pairs = legacy::read_zipmap(&blob).ok_or(RestoreError::BadFormat)?;
-                let mut hash = Hash::default();
-                for (field, value) in pairs {
-                    add_field(
-                        &mut hash,
-                        Bytes::copy_from_slice(field),
-                        Bytes::copy_from_slice(value),
-                    )?;
+                let pairs: Vec<(Bytes, Bytes)> = legacy::read_zipmap(&blob)
+                    .ok_or(RestoreError::BadFormat)?
+                    .into_iter()
+                    .map(|(field, value)| {
+                        (Bytes::copy_from_slice(field), Bytes::copy_from_slice(value))
+                    })
+                    .collect();
+                if pairs.is_empty() {
+                    return Err(RestoreError::BadFormat);
                 }
-                non_empty(Value::Hash(hash), |v| {
-                    v.as_hash().is_some_and(|h| !h.is_empty())
-                })
+                hash_in_order(&pairs)
             }
             TYPE_LIST_ZIPLIST => {
                 let blob = self.string()?;
@@ -530,11 +532,12 @@ fn add_member(set: &mut Set, member: Bytes) -> Result<(), RestoreError> {
     }
 }
 
-fn add_field(hash: &mut Hash, field: Bytes, value: Bytes) -> Result<(), RestoreError> {
-    match hash.insert_key(MemberKey::new(field), value) {
-        None => Ok(()),
-        Some(_) => Err(RestoreError::BadFormat),
-    }
+/// A hash of `pairs` in their order, packed as Redis loads a hash into a listpack (the encoding
+/// step converts it afterwards if it is past the limits); a repeated field is malformed.
+fn hash_in_order(pairs: &[(Bytes, Bytes)]) -> Result<Value, RestoreError> {
+    Hash::from_pairs(pairs)
+        .map(Value::Hash)
+        .ok_or(RestoreError::BadFormat)
 }
 
 fn add_scored(zset: &mut ZSet, member: Bytes, score: f64) -> Result<(), RestoreError> {
@@ -549,11 +552,11 @@ fn hash_from_pairs(elements: &[Element<'_>]) -> Result<Value, RestoreError> {
     if elements.is_empty() || !elements.len().is_multiple_of(2) {
         return Err(RestoreError::BadFormat);
     }
-    let mut hash = Hash::default();
-    for pair in elements.chunks_exact(2) {
-        add_field(&mut hash, owned(pair[0]), owned(pair[1]))?;
-    }
-    Ok(Value::Hash(hash))
+    let pairs: Vec<(Bytes, Bytes)> = elements
+        .chunks_exact(2)
+        .map(|pair| (owned(pair[0]), owned(pair[1])))
+        .collect();
+    hash_in_order(&pairs)
 }
 
 /// A sorted set from a listpack or ziplist of alternating members and scores.

@@ -3,16 +3,17 @@
 //! Layout (all integers are unsigned LEB128 varints unless noted):
 //!
 //! ```text
-//! magic "TRKS" (4 bytes)   version (1 byte, currently 1)   number of databases
+//! magic "TRKS" (4 bytes)   version (1 byte, currently 3)   number of databases
 //! per database:  number of entries
 //!   per entry:   key length, key bytes
 //!                expire_at in unix ms (0: no expiry)
-//!                type tag (1 byte: 0 = string)
+//!                type tag (1 byte: 0 = string; the high bits carry the encoding, see below)
 //!                value (string: length, bytes)
 //!                      (list, tag 2: number of elements, then each element as length, bytes;
 //!                       head first, never empty)
 //!                      (hash, tag 3: number of fields, then field and value blobs per field, in
-//!                       member order, never empty)
+//!                       the hash's order: insertion order for a packed hash, member order for a
+//!                       table; never empty)
 //!                      (set, tag 4: number of members, then a blob per member, in member order,
 //!                       never empty)
 //!                      (sorted set, tag 5: number of members, then per member its blob and its
@@ -20,6 +21,16 @@
 //!                       empty, never NaN)
 //! end marker "TRKE" (4 bytes)
 //! ```
+//!
+//! The high bits of a type tag record what Redis reports as the value's encoding: on a hash, set
+//! or sorted set, [`TAG_BIG`] marks the big encoding (`hashtable`, `skiplist`); on a string,
+//! [`TAG_STRING_TEXT`] and [`TAG_STRING_RAW`] give its [`StringForm`] (none: encoded as SET stores
+//! it). Reading a snapshot gives back every value bit for bit, encodings and a packed hash's
+//! field order included.
+//!
+//! Older versions are still read: version 2 had no string forms (every string is read as
+//! encoded), and version 1 had no encodings at all (collections get the ones their contents call
+//! for). A packed hash of either is read in the order it was written, its member order.
 //!
 //! The reader validates everything: a wrong magic or version, a truncated stream, an unknown type tag,
 //! an oversized length, a duplicate key or a missing end marker is an [`io::ErrorKind::InvalidData`]
@@ -45,7 +56,9 @@ use crate::keyspace::list::List;
 // Hashes and sets.
 use crate::keyspace::hash::Hash;
 use crate::keyspace::ordered::MemberKey;
+use crate::keyspace::ordered::MemberMap;
 use crate::keyspace::set::Set;
+use crate::keyspace::string::StringForm;
 // Sorted sets.
 use crate::keyspace::zset::ZSet;
 
@@ -53,9 +66,11 @@ use crate::keyspace::zset::ZSet;
 const MAGIC: &[u8; 4] = b"TRKS";
 /// Bytes that close a keyspace snapshot.
 const END_MARKER: &[u8; 4] = b"TRKE";
-/// The encoding version this code writes. Version 2 added [`TAG_BIG`]; version 1 is still read
-/// (its collections get the encodings their contents call for).
-const VERSION: u8 = 2;
+/// The encoding version this code writes. Version 3 added the string forms and the insertion
+/// order of packed hashes; version 2 added [`TAG_BIG`]. Both older versions are still read.
+const VERSION: u8 = 3;
+/// The version before string forms were recorded.
+const VERSION_2: u8 = 2;
 /// The version before collection encodings were recorded.
 const VERSION_1: u8 = 1;
 /// Largest key or string accepted by the reader (Redis's default `proto-max-bulk-len`).
@@ -79,6 +94,10 @@ const TAG_ZSET: u8 = 5;
 /// Added to a collection's type tag when it has its big encoding (`hashtable`, `skiplist`; see
 /// [`crate::keyspace::encoding`]).
 const TAG_BIG: u8 = 0x80;
+/// The type tag of a string of form [`StringForm::Raw`] (version 3 on).
+const TAG_STRING_RAW: u8 = 0x80 | TAG_STRING;
+/// The type tag of a string of form [`StringForm::Text`] (version 3 on).
+const TAG_STRING_TEXT: u8 = 0x40 | TAG_STRING;
 
 impl Keyspace {
     /// Writes the keyspace in the snapshot encoding. Pass a buffered writer: this makes many small
@@ -95,7 +114,7 @@ impl Keyspace {
             return Err(invalid("not a keyspace snapshot (bad magic)"));
         }
         let version = read_u8(r)?;
-        if version != VERSION && version != VERSION_1 {
+        if !matches!(version, VERSION | VERSION_2 | VERSION_1) {
             return Err(invalid("unsupported keyspace snapshot version"));
         }
         let n_dbs = read_varint(r)?;
@@ -107,7 +126,7 @@ impl Keyspace {
             let db = ks
                 .db_mut(db_idx)
                 .ok_or_else(|| invalid("database index out of range"))?;
-            read_db(r, db)?;
+            read_db(r, db, version)?;
         }
         let mut end = [0u8; 4];
         r.read_exact(&mut end)?;
@@ -184,8 +203,13 @@ fn write_entry<W: Write>(w: &mut W, key: &[u8], entry: &Entry) -> io::Result<()>
         0
     };
     match &entry.value {
-        Value::String(bytes) => {
-            w.write_all(&[TAG_STRING])?;
+        Value::String(bytes, form) => {
+            let tag = match form {
+                StringForm::Encoded => TAG_STRING,
+                StringForm::Text => TAG_STRING_TEXT,
+                StringForm::Raw => TAG_STRING_RAW,
+            };
+            w.write_all(&[tag])?;
             write_blob(w, bytes)
         }
         // Lists.
@@ -202,7 +226,7 @@ fn write_entry<W: Write>(w: &mut W, key: &[u8], entry: &Entry) -> io::Result<()>
             w.write_all(&[TAG_HASH | big])?;
             write_varint(w, hash.len() as u64)?;
             for (field, value) in hash.iter() {
-                write_blob(w, &field.member)?;
+                write_blob(w, field)?;
                 write_blob(w, value)?;
             }
             Ok(())
@@ -228,7 +252,7 @@ fn write_entry<W: Write>(w: &mut W, key: &[u8], entry: &Entry) -> io::Result<()>
     }
 }
 
-fn read_db<R: Read>(r: &mut R, db: &mut Db) -> io::Result<()> {
+fn read_db<R: Read>(r: &mut R, db: &mut Db, version: u8) -> io::Result<()> {
     let n_entries = read_varint(r)?;
     for _ in 0..n_entries {
         let key = read_blob(r)?;
@@ -237,23 +261,36 @@ fn read_db<R: Read>(r: &mut R, db: &mut Db) -> io::Result<()> {
             at => Some(at),
         };
         let tag = read_u8(r)?;
-        let mut value = match tag & !TAG_BIG {
-            TAG_STRING => Value::String(read_blob(r)?),
+        let big = tag & TAG_BIG != 0;
+        let value = match tag {
+            TAG_STRING => Value::string_with_form(read_blob(r)?, StringForm::Encoded),
+            TAG_STRING_TEXT if version >= VERSION => {
+                Value::string_with_form(read_blob(r)?, StringForm::Text)
+            }
+            TAG_STRING_RAW if version >= VERSION => {
+                Value::string_with_form(read_blob(r)?, StringForm::Raw)
+            }
             // Lists.
             TAG_LIST => Value::List(Box::new(read_list(r)?)),
             // Hashes and sets.
-            TAG_HASH => Value::Hash(read_hash(r)?),
-            TAG_SET => Value::Set(read_set(r)?),
+            _ if tag & !TAG_BIG == TAG_HASH => Value::Hash(read_hash(r, big)?),
+            _ if tag & !TAG_BIG == TAG_SET => {
+                let mut value = Value::Set(read_set(r)?);
+                if big {
+                    crate::keyspace::encoding::set_big(&mut value);
+                }
+                value
+            }
             // Sorted sets.
-            TAG_ZSET => Value::ZSet(Box::new(read_zset(r)?)),
+            _ if tag & !TAG_BIG == TAG_ZSET => {
+                let mut value = Value::ZSet(Box::new(read_zset(r)?));
+                if big {
+                    crate::keyspace::encoding::set_big(&mut value);
+                }
+                value
+            }
             _ => return Err(invalid("unknown value type in keyspace snapshot")),
         };
-        if tag & TAG_BIG != 0 {
-            if matches!(value, Value::String(_) | Value::List(_)) {
-                return Err(invalid("unknown value type in keyspace snapshot"));
-            }
-            crate::keyspace::encoding::set_big(&mut value);
-        }
         if db.insert(&key, value, expire_at).is_some() {
             return Err(invalid("duplicate key in keyspace snapshot"));
         }
@@ -277,22 +314,32 @@ fn read_list<R: Read>(r: &mut R) -> io::Result<List> {
 }
 
 // Hashes and sets.
-/// Reads the fields and values of a hash value. The count is not trusted for allocation; an empty
-/// hash (which no command stores) or a repeated field is invalid.
-fn read_hash<R: Read>(r: &mut R) -> io::Result<Hash> {
+/// Reads the fields and values of a hash value: a table when `big`, else a packed hash in the
+/// order written. The count is not trusted for allocation; an empty hash (which no command
+/// stores) or a repeated field is invalid.
+fn read_hash<R: Read>(r: &mut R, big: bool) -> io::Result<Hash> {
     let n_fields = read_varint(r)?;
     if n_fields == 0 {
         return Err(invalid("empty hash in keyspace snapshot"));
     }
-    let mut hash = Hash::default();
-    for _ in 0..n_fields {
-        let field = MemberKey::new(read_blob(r)?);
-        let value = read_blob(r)?;
-        if hash.insert_key(field, value).is_some() {
-            return Err(invalid("duplicate hash field in keyspace snapshot"));
+    let duplicate = || invalid("duplicate hash field in keyspace snapshot");
+    if big {
+        let mut table = MemberMap::default();
+        table.set_big();
+        for _ in 0..n_fields {
+            let field = MemberKey::new(read_blob(r)?);
+            let value = read_blob(r)?;
+            if table.insert_key(field, value).is_some() {
+                return Err(duplicate());
+            }
         }
+        return Ok(Hash::Table(Box::new(table)));
     }
-    Ok(hash)
+    let mut pairs = Vec::new();
+    for _ in 0..n_fields {
+        pairs.push((read_blob(r)?, read_blob(r)?));
+    }
+    Hash::from_pairs(&pairs).ok_or_else(duplicate)
 }
 
 /// Reads the members of a set value. The count is not trusted for allocation; an empty set (which
@@ -649,10 +696,7 @@ mod tests {
     fn hash_value(pairs: &[(&[u8], &[u8])]) -> Value {
         let mut hash = Hash::default();
         for (field, value) in pairs {
-            hash.insert(
-                &Bytes::copy_from_slice(field),
-                Bytes::copy_from_slice(value),
-            );
+            hash.insert(&Bytes::copy_from_slice(field), value);
         }
         Value::Hash(hash)
     }
@@ -694,16 +738,66 @@ mod tests {
         let back = Keyspace::read_from(&mut &v1[..]).unwrap();
         assert!(!big(&back, b"shrunk"));
         assert!(big(&back, b"words"));
-        // The flag on a string is corrupt input.
+        // Before version 3, the flag on a string is corrupt input.
         let mut bad = Keyspace::default();
         bad.db_mut(0)
             .unwrap()
             .insert(b"s", Value::string(b"x"), None);
         let mut buf = encode(&bad);
-        let tag = buf.len() - 4 - 2 - 1;
+        buf[MAGIC.len()] = VERSION_2;
+        // Magic, version, number of databases, keys in database 0, key "s", expiry, then the tag.
+        let tag = MAGIC.len() + 1 + 1 + 1 + 2 + 1;
         assert_eq!(buf[tag], TAG_STRING);
         buf[tag] |= TAG_BIG;
         assert!(Keyspace::read_from(&mut &buf[..]).is_err());
+    }
+
+    #[test]
+    fn string_forms_round_trip_and_version_2_reads_strings_as_encoded() {
+        let mut ks = Keyspace::default();
+        let db = ks.db_mut(0).unwrap();
+        db.insert(b"encoded", Value::string(b"12"), None);
+        let text = Value::string_with_form(Bytes::from_static(b"12"), StringForm::Text);
+        db.insert(b"text", text.clone(), None);
+        let raw = Value::string_with_form(Bytes::from_static(b"12"), StringForm::Raw);
+        db.insert(b"raw", raw.clone(), Some(7));
+        let buf = encode(&ks);
+        let back = Keyspace::read_from(&mut &buf[..]).unwrap();
+        assert_eq!(back, ks);
+        assert_eq!(back.db(0).unwrap().get_value(b"raw", 0), Some(&raw));
+        assert_eq!(back.db(0).unwrap().get_value(b"text", 0), Some(&text));
+        assert_ne!(Value::string(b"12"), raw, "the form is part of the value");
+        let mut plain = ks.clone();
+        plain
+            .db_mut(0)
+            .unwrap()
+            .insert(b"raw", Value::string(b"12"), Some(7));
+        assert_ne!(plain.digest(), ks.digest(), "digests see the form");
+
+        // Unknown form bits are corrupt input.
+        let mut one = Keyspace::default();
+        one.db_mut(0).unwrap().insert(b"s", raw, None);
+        let mut buf = encode(&one);
+        let tag = MAGIC.len() + 1 + 1 + 1 + 2 + 1;
+        assert_eq!(buf[tag], TAG_STRING_RAW);
+        buf[tag] = TAG_STRING | 0xc0;
+        assert!(Keyspace::read_from(&mut &buf[..]).is_err());
+
+        // A version 2 snapshot (no forms: every string as SET stores it) still loads.
+        let mut v2 = Keyspace::default();
+        v2.db_mut(0)
+            .unwrap()
+            .insert(b"s", Value::string(b"12"), None);
+        let mut buf = encode(&v2);
+        buf[MAGIC.len()] = VERSION_2;
+        let back = Keyspace::read_from(&mut &buf[..]).unwrap();
+        assert_eq!(
+            back.db(0)
+                .unwrap()
+                .get_value(b"s", 0)
+                .and_then(Value::string_form),
+            Some(StringForm::Encoded)
+        );
     }
 
     #[test]
@@ -722,9 +816,10 @@ mod tests {
         );
         let db7 = ks.db_mut(7).unwrap();
         let mut big_hash = Hash::default();
+        big_hash.convert_to_table();
         let mut big_set = Set::default();
         for i in 0..3000 {
-            big_hash.insert(&Bytes::from(format!("f{i}")), Bytes::from(format!("v{i}")));
+            big_hash.insert(&Bytes::from(format!("f{i}")), format!("v{i}").as_bytes());
             big_set.insert(&Bytes::from(format!("m{i}")), ());
         }
         db7.insert(b"big_hash", Value::Hash(big_hash), Some(u64::MAX));
@@ -739,14 +834,34 @@ mod tests {
         let hash = back.db(7).unwrap().get_value(b"big_hash", 0).unwrap();
         let hash = hash.as_hash().unwrap();
         assert_eq!(hash.len(), 3000);
+        assert!(hash.is_big());
         assert_eq!(
             hash.get(&Bytes::from_static(b"f2999")),
-            Some(&Bytes::from_static(b"v2999"))
+            Some(Bytes::from_static(b"v2999"))
         );
         let set = back.db(7).unwrap().get_value(b"big_set", 0).unwrap();
         assert!(set.as_set().unwrap().contains(&Bytes::from_static(b"m0")));
 
-        // Values are part of the content; insertion order is not.
+        // Values are part of the content, and so is a small hash's insertion order; a set's
+        // insertion order is not.
+        let mut reordered_hash = ks.clone();
+        reordered_hash.db_mut(0).unwrap().insert(
+            b"hash",
+            hash_value(&[(b"", b""), (b"f", b"v"), (b"\0\xff\r\n", b"bin\0")]),
+            None,
+        );
+        assert_ne!(reordered_hash.digest(), ks.digest());
+        let back = Keyspace::read_from(&mut &encode(&reordered_hash)[..]).unwrap();
+        let fields: Vec<&[u8]> = back
+            .db(0)
+            .unwrap()
+            .get_value(b"hash", 0)
+            .and_then(Value::as_hash)
+            .unwrap()
+            .iter()
+            .map(|(field, _)| field)
+            .collect();
+        assert_eq!(fields, vec![&b""[..], b"f", b"\0\xff\r\n"]);
         let mut changed = ks.clone();
         changed.db_mut(0).unwrap().insert(
             b"hash",

@@ -6,6 +6,7 @@
 use bytes::Bytes;
 
 use crate::keyspace::list::List;
+use crate::keyspace::string::StringForm;
 // Hashes and sets.
 use crate::keyspace::hash::Hash;
 use crate::keyspace::set::Set;
@@ -18,8 +19,9 @@ use crate::keyspace::zset::ZSet;
 /// persistent `imbl` structures, so cloning a value is cheap.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
-    /// A Redis string: arbitrary bytes.
-    String(Bytes),
+    /// A Redis string: arbitrary bytes, and how they were made (see
+    /// [`crate::keyspace::string::StringForm`]), which decides the encoding Redis reports.
+    String(Bytes, StringForm),
     // Lists.
     /// A Redis list (see [`crate::keyspace::list`]). Boxed, like the sorted set, so that a
     /// [`Value`] stays as small as a string's handle: most keys are strings.
@@ -38,7 +40,7 @@ impl Value {
     /// Returns the type name Redis reports for the value (`TYPE`, `INFO`).
     pub fn type_name(&self) -> &'static str {
         match self {
-            Value::String(_) => "string",
+            Value::String(..) => "string",
             Value::List(_) => "list",
             // Hashes and sets.
             Value::Hash(_) => "hash",

@@ -148,3 +148,40 @@ fn restore_ttl_and_options() {
     assert_eq!(restore(&mut h, &[b"0", &payload]), Reply::Ok);
     assert_eq!(h.run(&["GET", "foo"]), bulk("bar"));
 }
+
+#[test]
+fn small_hashes_dump_and_restore_in_insertion_order() {
+    let mut h = Harness::default();
+    h.check(&[
+        (&["HSET", "h", "zz", "1", "a", "2", "m", "3"], int(3)),
+        (&["HSET", "h", "a", "20"], int(0)),
+    ]);
+    let payload = dump_of(&mut h, "h");
+    assert_eq!(
+        run_bytes(&mut h, &[b"RESTORE", b"copy", b"0", &payload]),
+        Reply::Ok
+    );
+    let keys = Reply::Array(vec![bulk("zz"), bulk("a"), bulk("m")]);
+    assert_eq!(h.run(&["HKEYS", "copy"]), keys);
+    assert_eq!(h.run(&["OBJECT", "ENCODING", "copy"]), bulk("listpack"));
+    // Past the entry limit, RESTORE converts the hash, as Redis does.
+    let mut limits = *h.ks.limits();
+    limits.hash_max_entries = 2;
+    h.ks.set_limits(limits);
+    assert_eq!(
+        run_bytes(&mut h, &[b"RESTORE", b"big", b"0", &payload]),
+        Reply::Ok
+    );
+    assert_eq!(h.run(&["OBJECT", "ENCODING", "big"]), bulk("hashtable"));
+    assert_eq!(h.run(&["HGET", "big", "a"]), bulk("20"));
+    // A string is restored as SET stores it, whatever its encoding when dumped.
+    h.run(&["SET", "s", "12"]);
+    h.run(&["APPEND", "s", "3"]);
+    assert_eq!(h.run(&["OBJECT", "ENCODING", "s"]), bulk("raw"));
+    let payload = dump_of(&mut h, "s");
+    assert_eq!(
+        run_bytes(&mut h, &[b"RESTORE", b"s2", b"0", &payload]),
+        Reply::Ok
+    );
+    assert_eq!(h.run(&["OBJECT", "ENCODING", "s2"]), bulk("int"));
+}

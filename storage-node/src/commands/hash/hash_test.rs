@@ -16,26 +16,31 @@ fn nil_array() -> Reply {
     Reply::Array(Vec::new())
 }
 
-/// Sorts fields into the hash's order (by member hash, then bytes).
+/// Sorts fields into a big hash's order (by member hash, then bytes).
 fn in_hash_order<T>(items: &mut [(&str, T)]) {
     items.sort_by_key(|(field, _)| (member_hash(field.as_bytes()), field.as_bytes()));
 }
 
-/// The HGETALL reply of `pairs`.
+/// The HGETALL reply of a small hash holding `pairs`, in their (insertion) order.
 fn map(pairs: &[(&str, &str)]) -> Reply {
-    let mut pairs = pairs.to_vec();
-    in_hash_order(&mut pairs);
     Reply::Map(pairs.iter().map(|(f, v)| (bulk(f), bulk(v))).collect())
 }
 
-/// An array of bulks in the hash's order of `fields` (HKEYS, or HVALS with values mapped).
+/// An array of bulks of a small hash's `pairs` in insertion order (HKEYS, or HVALS with values
+/// picked).
 fn fields_array<'a>(
     pairs: &[(&'a str, &'a str)],
     pick: fn(&(&'a str, &'a str)) -> &'a str,
 ) -> Reply {
-    let mut pairs = pairs.to_vec();
-    in_hash_order(&mut pairs);
     Reply::Array(pairs.iter().map(|pair| bulk(pick(pair))).collect())
+}
+
+/// Makes every hash of `h` with more than `max_entries` fields a big one (a table), as
+/// `CONFIG SET hash-max-listpack-entries` does.
+fn set_max_entries(h: &mut Harness, max_entries: u64) {
+    let mut limits = *h.ks.limits();
+    limits.hash_max_entries = max_entries;
+    h.ks.set_limits(limits);
 }
 
 fn array(items: &[Reply]) -> Reply {
@@ -201,11 +206,56 @@ fn keys_values_and_getall() {
         (&["HVALS", "h"], fields_array(&pairs, |p| p.1)),
         (&["HGETALL", "h"], map(&pairs)),
     ]);
-    // The order does not depend on insertion order.
-    let mut other = Harness::default();
-    other.run(&["HSET", "h", "", "e", "dd", "", "c", "3"]);
-    other.run(&["HSET", "h", "b", "2", "a", "1"]);
-    assert_eq!(other.run(&["HGETALL", "h"]), h.run(&["HGETALL", "h"]));
+    // A small hash lists its fields in insertion order: a new value keeps the field's place, a
+    // field removed and set again goes to the end.
+    h.check(&[
+        (&["HSET", "h", "b", "20"], int(0)),
+        (&["HDEL", "h", "a"], int(1)),
+        (&["HSET", "h", "a", "10"], int(1)),
+        (&["HINCRBY", "h", "c", "1"], int(4)),
+        (
+            &["HGETALL", "h"],
+            map(&[("b", "20"), ("c", "4"), ("dd", ""), ("", "e"), ("a", "10")]),
+        ),
+        (&["OBJECT", "ENCODING", "h"], bulk("listpack")),
+    ]);
+    // A big hash lists its fields in member order, whatever the insertion order.
+    let mut big = [("a", "1"), ("b", "2"), ("c", "3"), ("dd", ""), ("", "e")];
+    let mut forward = Harness::default();
+    let mut backward = Harness::default();
+    for harness in [&mut forward, &mut backward] {
+        set_max_entries(harness, 2);
+    }
+    forward.run(&["HSET", "h", "a", "1", "b", "2", "c", "3", "dd", "", "", "e"]);
+    backward.run(&["HSET", "h", "", "e", "dd", "", "c", "3"]);
+    backward.run(&["HSET", "h", "b", "2", "a", "1"]);
+    in_hash_order(&mut big);
+    assert_eq!(forward.run(&["OBJECT", "ENCODING", "h"]), bulk("hashtable"));
+    assert_eq!(forward.run(&["HGETALL", "h"]), map(&big));
+    assert_eq!(backward.run(&["HGETALL", "h"]), map(&big));
+}
+
+#[test]
+fn conversion_at_the_limits_keeps_contents_and_never_goes_back() {
+    let mut h = Harness::default();
+    set_max_entries(&mut h, 3);
+    h.check(&[
+        (&["HSET", "h", "z", "1", "y", "2", "x", "3"], int(3)),
+        (&["OBJECT", "ENCODING", "h"], bulk("listpack")),
+        (&["HKEYS", "h"], array(&[bulk("z"), bulk("y"), bulk("x")])),
+        (&["HSET", "h", "w", "4"], int(1)),
+        (&["OBJECT", "ENCODING", "h"], bulk("hashtable")),
+        (&["HDEL", "h", "w", "x"], int(2)),
+        (&["OBJECT", "ENCODING", "h"], bulk("hashtable")),
+        (&["HGET", "h", "z"], bulk("1")),
+        (&["HLEN", "h"], int(2)),
+        // A value longer than hash-max-listpack-value (64) converts too.
+        (&["HSET", "v", "f", &"x".repeat(64)], int(1)),
+        (&["OBJECT", "ENCODING", "v"], bulk("listpack")),
+        (&["HSET", "v", "g", &"x".repeat(65)], int(1)),
+        (&["OBJECT", "ENCODING", "v"], bulk("hashtable")),
+        (&["HSTRLEN", "v", "g"], int(65)),
+    ]);
 }
 
 #[test]
@@ -459,20 +509,30 @@ fn hscan() {
             error(ReplyError::Syntax),
         ),
     ]);
-    let mut fields = vec![("a", "1"), ("b", "2")];
-    in_hash_order(&mut fields);
-    let flat: Vec<Reply> = fields
-        .iter()
-        .flat_map(|(f, v)| [bulk(f), bulk(v)])
-        .collect();
+    // A small hash comes whole, in insertion order, with cursor 0, whatever the cursor and COUNT.
+    h.run(&["HSET", "h", "0", "x"]);
+    let flat = array(&[
+        bulk("a"),
+        bulk("1"),
+        bulk("b"),
+        bulk("2"),
+        bulk("0"),
+        bulk("x"),
+    ]);
+    for args in [
+        &["HSCAN", "h", "0"][..],
+        &["HSCAN", "h", "0", "COUNT", "1"],
+        &["HSCAN", "h", "12345", "COUNT", "2"],
+    ] {
+        assert_eq!(h.run(args), array(&[bulk("0"), flat.clone()]), "{args:?}");
+    }
     assert_eq!(
-        h.run(&["HSCAN", "h", "0"]),
-        array(&[bulk("0"), Reply::Array(flat)])
-    );
-    assert_eq!(
-        h.run(&["HSCAN", "h", "0", "MATCH", "b"]),
+        h.run(&["HSCAN", "h", "0", "MATCH", "b", "COUNT", "1"]),
         array(&[bulk("0"), array(&[bulk("b"), bulk("2")])])
     );
+
+    // Big hashes are scanned by cursor.
+    set_max_entries(&mut h, 16);
 
     // A full scan with a small COUNT returns every field once, with its value.
     for i in 0..100 {
@@ -577,7 +637,7 @@ fn stored_fields_and_values_are_copies() {
     );
     let value = h.ks.db(0).unwrap().get_value(b"key", START_MS).unwrap();
     let (field, stored) = value.as_hash().unwrap().iter().next().unwrap();
-    for bytes in [&field.member, stored] {
+    for bytes in [field, stored] {
         assert!(!request.as_ptr_range().contains(&bytes.as_ptr()));
     }
 }

@@ -45,6 +45,77 @@ fn string_encodings_and_refcounts() {
 }
 
 #[test]
+fn string_encodings_follow_how_the_value_was_written() {
+    let mut h = Harness::default();
+    // (command, key whose encoding is checked, encoding Redis 7.0 reports afterwards)
+    let steps: &[(&[&str], &str, &str)] = &[
+        (&["SET", "s", "1234"], "s", "int"),
+        // An empty SETRANGE changes nothing.
+        (&["SETRANGE", "s", "0", ""], "s", "int"),
+        (&["SETRANGE", "s", "0", "2"], "s", "raw"),
+        (&["INCR", "s"], "s", "int"),
+        (&["APPEND", "s", "5"], "s", "raw"),
+        (&["GETEX", "s", "PERSIST"], "s", "raw"),
+        (&["SET", "s", "short"], "s", "embstr"),
+        (&["APPEND", "s", ""], "s", "raw"),
+        (&["COPY", "s", "copy"], "copy", "raw"),
+        (&["RENAME", "copy", "moved"], "moved", "raw"),
+        (&["MSET", "moved", "12"], "moved", "int"),
+        // APPEND to a missing key stores its argument as SET would.
+        (&["APPEND", "fresh", "77"], "fresh", "int"),
+        (&["SETRANGE", "made", "0", "12"], "made", "raw"),
+        (&["INCRBYFLOAT", "f", "3"], "f", "embstr"),
+        (&["INCRBY", "f", "0"], "f", "int"),
+        (&["INCRBYFLOAT", "f", "1.5"], "f", "embstr"),
+        (&["SET", "bits", "1"], "bits", "int"),
+        (&["GETBIT", "bits", "0"], "bits", "int"),
+        (&["BITFIELD", "bits", "GET", "u8", "0"], "bits", "int"),
+        (&["SETBIT", "bits", "0", "0"], "bits", "raw"),
+        (&["SET", "bits", "1"], "bits", "int"),
+        (&["BITFIELD", "bits", "SET", "u8", "0", "49"], "bits", "raw"),
+        (&["BITOP", "NOT", "dest", "fresh"], "dest", "raw"),
+        (&["SETBIT", "newbits", "3", "1"], "newbits", "raw"),
+        (&["PFADD", "hll"], "hll", "raw"),
+        (&["GETSET", "hll", "5"], "hll", "int"),
+    ];
+    for (args, key, expected) in steps {
+        let reply = h.run(args);
+        assert!(!matches!(reply, Reply::Error(_)), "{args:?}: {reply:?}");
+        assert_eq!(encoding(&mut h, key), bulk(expected), "after {args:?}");
+    }
+    // A string that is no integer to Redis is not shared, whatever its form.
+    assert_eq!(h.run(&["SET", "n", "5"]), Reply::Ok);
+    assert_eq!(h.run(&["OBJECT", "REFCOUNT", "n"]), int(2_147_483_647));
+    h.run(&["SETRANGE", "n", "0", "6"]);
+    assert_eq!(h.run(&["OBJECT", "REFCOUNT", "n"]), int(1));
+}
+
+#[test]
+fn pfcount_leaves_a_string_raw_even_from_its_cache() {
+    let mut h = Harness::default();
+    h.run(&["PFADD", "hll", "a"]);
+    // Counting fills the cache; the copy made next has a valid cache.
+    assert_eq!(h.run(&["PFCOUNT", "hll"]), int(1));
+    let sketch = match h.run(&["GET", "hll"]) {
+        Reply::Bulk(bytes) => bytes,
+        other => panic!("{other:?}"),
+    };
+    assert!(
+        sketch.len() <= 44,
+        "a small sparse HLL is short enough for embstr"
+    );
+    h.run_argv(vec![
+        Bytes::from_static(b"SET"),
+        Bytes::from_static(b"copy"),
+        sketch.clone(),
+    ]);
+    assert_eq!(encoding(&mut h, "copy"), bulk("embstr"));
+    assert_eq!(h.run(&["PFCOUNT", "copy"]), int(1));
+    assert_eq!(encoding(&mut h, "copy"), bulk("raw"));
+    assert_eq!(h.run(&["GET", "copy"]), Reply::Bulk(sketch));
+}
+
+#[test]
 fn collection_encodings() {
     let mut h = Harness::default();
     let long = "f".repeat(65);

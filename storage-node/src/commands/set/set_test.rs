@@ -9,15 +9,22 @@ use crate::commands::execute_write;
 use crate::commands::test_util::*;
 use crate::keyspace::Keyspace;
 use crate::keyspace::ordered::member_hash;
+use tinyredis_common::num::parse_i64;
 
 fn wrongtype() -> Reply {
     error(ReplyError::WrongType)
 }
 
-/// Sorts members into the set's order (by member hash, then bytes).
+/// Sorts members into the order the set lists them: numeric for a small set of integers (an
+/// intset), else by member hash, then bytes.
 fn in_set_order<'a>(members: &[&'a str]) -> Vec<&'a str> {
     let mut members = members.to_vec();
-    members.sort_by_key(|m| (member_hash(m.as_bytes()), m.as_bytes()));
+    let as_ints: Option<Vec<i64>> = members.iter().map(|m| parse_i64(m.as_bytes())).collect();
+    if as_ints.is_some() && members.len() <= 512 {
+        members.sort_by_key(|m| parse_i64(m.as_bytes()));
+    } else {
+        members.sort_by_key(|m| (member_hash(m.as_bytes()), m.as_bytes()));
+    }
     members.dedup();
     members
 }

@@ -30,7 +30,7 @@ fn list(items: &[&str]) -> Value {
 fn hash(pairs: &[(&str, &str)]) -> Value {
     let mut hash = Hash::default();
     for (field, value) in pairs {
-        hash.insert(&b(field), b(value));
+        hash.insert(&b(field), value.as_bytes());
     }
     Value::Hash(hash)
 }
