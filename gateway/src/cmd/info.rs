@@ -224,8 +224,18 @@ fn memory(shared: &Shared, status: Option<&pb::NodeStatus>, s: &mut Section<'_>)
         "mem_fragmentation_bytes",
         st.used_memory_rss as i64 - used as i64,
     );
-    s.field("mem_allocator", "libc");
+    s.field("mem_allocator", mem_allocator());
     s.field("lazyfree_pending_objects", 0);
+}
+
+/// `mem_allocator` as Redis spells it (`jemalloc-5.3.0`). Every tinyredis binary links the same
+/// jemalloc as its global allocator, so the gateway's own copy names the nodes' too.
+pub fn mem_allocator() -> String {
+    match tikv_jemalloc_ctl::version::read() {
+        // jemalloc's version string carries a git suffix: `5.3.0-1-ge13ca99…`.
+        Ok(v) => format!("jemalloc-{}", v.split('-').next().unwrap_or(v)),
+        Err(_) => "jemalloc".to_owned(),
+    }
 }
 
 fn percent(part: u64, whole: u64) -> f64 {

@@ -68,7 +68,8 @@ pub async fn memory(session: &Session, shared: &Shared, argv: &[Bytes]) -> Reply
     match sub.name() {
         "usage" => usage(session, shared, argv).await,
         "help" => super::help(HELP),
-        // glibc's malloc, which Redis also reports this way when built without jemalloc.
+        // The dataset lives on the storage nodes, so the gateway has no statistics of its own
+        // worth printing; Redis answers this way when its allocator keeps none.
         "malloc-stats" => Reply::Verbatim(Bytes::from_static(
             b"Stats not supported for the current allocator",
         )),
@@ -167,7 +168,9 @@ fn doctor(st: &pb::NodeStatus) -> String {
         s.push_str(" * Peak memory: In the past this instance used more than 150% the memory that is currently using. The allocator is normally not able to release memory after a peak, so you can expect to see a big fragmentation ratio, however this is actually harmless and is only due to the memory peak, and if the Redis instance Resident Set Size (RSS) is currently bigger than expected, the memory will be used as soon as you fill the Redis instance with more data. If the memory peak was only occasional and you want to try to reclaim memory, please try the MEMORY PURGE command, otherwise the only other option is to shutdown and restart the instance.\n\n");
     }
     if high_frag {
-        s.push_str(" * High total RSS: This instance has a memory fragmentation and RSS overhead greater than 1.4 (this means that the Resident Set Size of the Redis process is much larger than the sum of the logical allocations Redis performed). This problem is usually due either to a large peak memory (check if there is a peak memory entry above in the report) or may result from a workload that causes the allocator to fragment memory a lot. If the problem is a large peak memory, then there is no issue. Otherwise, make sure you are using the Jemalloc allocator and not the default libc malloc. Note: The currently used allocator is \"libc\".\n\n");
+        s.push_str(" * High total RSS: This instance has a memory fragmentation and RSS overhead greater than 1.4 (this means that the Resident Set Size of the Redis process is much larger than the sum of the logical allocations Redis performed). This problem is usually due either to a large peak memory (check if there is a peak memory entry above in the report) or may result from a workload that causes the allocator to fragment memory a lot. If the problem is a large peak memory, then there is no issue. Otherwise, make sure you are using the Jemalloc allocator and not the default libc malloc. Note: The currently used allocator is \"");
+        s.push_str(&super::info::mem_allocator());
+        s.push_str("\".\n\n");
     }
     s.push_str("I'm here to keep you safe, Sam. I want to help you.\n");
     s

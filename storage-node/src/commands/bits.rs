@@ -22,6 +22,7 @@ use crate::commands::string::read_string;
 use crate::commands::string::write_string;
 use crate::keyspace::Db;
 use crate::keyspace::Value;
+use crate::keyspace::compact::CompactBytes;
 use crate::keyspace::string::StringForm;
 
 /// Turns a handler's result into its reply.
@@ -310,7 +311,10 @@ pub fn bitop(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
             .iter()
             .map(|key| match db.get_value(key, ctx.now_ms) {
                 None => Ok(Bytes::new()),
-                Some(value) => value.as_string().cloned().ok_or(ReplyError::WrongType),
+                Some(value) => value
+                    .as_string()
+                    .map(CompactBytes::to_bytes)
+                    .ok_or(ReplyError::WrongType),
             })
             .collect::<Result<Vec<Bytes>, ReplyError>>()?;
         let max_len = sources.iter().map(Bytes::len).max().unwrap_or(0);

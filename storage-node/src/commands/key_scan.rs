@@ -38,7 +38,7 @@ pub fn keys(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
         .filter(|(key, entry)| {
             !entry.is_expired(ctx.now_ms) && (all || glob_match(pattern, key, false))
         })
-        .map(|(key, _)| Reply::Bulk(key.clone()))
+        .map(|(key, _)| Reply::Bulk(key.to_bytes()))
         .collect();
     Reply::Array(keys)
 }
@@ -66,7 +66,7 @@ pub fn scan(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
                 })
                 && !entry.is_expired(ctx.now_ms)
         })
-        .map(|(key, _)| Reply::Bulk(key.clone()))
+        .map(|(key, _)| Reply::Bulk(key.to_bytes()))
         .collect();
     let mut buf = itoa::Buffer::new();
     let next = Bytes::copy_from_slice(buf.format(next).as_bytes());
@@ -94,7 +94,7 @@ fn random_key(db: &Db, now_ms: u64, rng: &mut SplitMix64) -> Reply {
             return Reply::Nil;
         };
         if !entry.is_expired(now_ms) {
-            return Reply::Bulk(key.clone());
+            return Reply::Bulk(key.to_bytes());
         }
         last = Some(key);
     }
@@ -103,7 +103,7 @@ fn random_key(db: &Db, now_ms: u64, rng: &mut SplitMix64) -> Reply {
         .take(RANDOM_WALK)
         .find(|(_, entry)| !entry.is_expired(now_ms));
     match live.map(|(key, _)| key).or(last) {
-        Some(key) => Reply::Bulk(key.clone()),
+        Some(key) => Reply::Bulk(key.to_bytes()),
         None => Reply::Nil,
     }
 }

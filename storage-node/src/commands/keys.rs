@@ -66,7 +66,7 @@ pub fn persist(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
     let key = &argv[1];
     let has_ttl = db
         .get_for_write(key, ctx.now_ms)
-        .is_some_and(|entry| entry.expire_at.is_some());
+        .is_some_and(|entry| entry.expire_at().is_some());
     if has_ttl {
         db.set_expire(key, None);
     }
@@ -120,7 +120,7 @@ fn ttl_generic(db: &Db, key: &[u8], ctx: &ReadCtx, unit: TimeUnit) -> Reply {
     let Some(entry) = db.get(key, ctx.now_ms) else {
         return Reply::Integer(-2);
     };
-    let Some(expire_at) = entry.expire_at else {
+    let Some(expire_at) = entry.expire_at() else {
         return Reply::Integer(-1);
     };
     // Positive because the key is live; saturate in case of absurd stored times.
@@ -249,7 +249,7 @@ fn expire_generic(
     };
     // Stored times come from positive i64 values, so the conversion is exact.
     let current = entry
-        .expire_at
+        .expire_at()
         .map(|at| i64::try_from(at).unwrap_or(i64::MAX));
     if !flags.allow(current, when) {
         return Reply::Integer(0);
@@ -308,7 +308,7 @@ fn expiretime_generic(db: &Db, key: &[u8], ctx: &ReadCtx, unit: TimeUnit) -> Rep
     let Some(entry) = db.get(key, ctx.now_ms) else {
         return Reply::Integer(-2);
     };
-    let Some(expire_at) = entry.expire_at else {
+    let Some(expire_at) = entry.expire_at() else {
         return Reply::Integer(-1);
     };
     let at = i64::try_from(expire_at).unwrap_or(i64::MAX);
@@ -342,7 +342,8 @@ fn rename_generic(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx, nx: bool) -> Repl
         return Reply::Integer(0);
     }
     db.remove(src);
-    db.insert(dst, entry.value, entry.expire_at);
+    let expire_at = entry.expire_at();
+    db.insert(dst, entry.value, expire_at);
     done
 }
 
@@ -369,7 +370,8 @@ pub fn move_(ks: &mut Keyspace, db: usize, argv: &[Bytes], ctx: &WriteCtx) -> Re
     if dst.get_for_write(key, ctx.now_ms).is_some() {
         return Reply::Integer(0);
     }
-    dst.insert(key, entry.value, entry.expire_at);
+    let expire_at = entry.expire_at();
+    dst.insert(key, entry.value, expire_at);
     if let Some(src) = ks.db_mut(db) {
         src.remove(key);
     }
@@ -413,7 +415,8 @@ pub fn copy(ks: &mut Keyspace, db: usize, argv: &[Bytes], ctx: &WriteCtx) -> Rep
     if !replace && dst.get_for_write(new_key, ctx.now_ms).is_some() {
         return Reply::Integer(0);
     }
-    dst.insert(new_key, entry.value, entry.expire_at);
+    let expire_at = entry.expire_at();
+    dst.insert(new_key, entry.value, expire_at);
     Reply::Integer(1)
 }
 

@@ -64,7 +64,7 @@ impl LcsOptions {
 pub fn lcs(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
     let value = |key: &[u8]| match db.get_value(key, ctx.now_ms) {
         None => Some(Bytes::new()),
-        Some(Value::String(bytes, _)) => Some(bytes.clone()),
+        Some(Value::String(bytes, _)) => Some(bytes.to_bytes()),
         Some(_) => None,
     };
     let (Some(a), Some(b)) = (value(&argv[1]), value(&argv[2])) else {

@@ -38,7 +38,7 @@ use crate::keyspace::set::Set;
 pub fn sadd(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
     let key = &argv[1];
     if db.get_for_write(key, ctx.now_ms).is_none() {
-        db.insert(key, Value::Set(Set::default()), None);
+        db.insert(key, Value::Set(Box::new(Set::default())), None);
     }
     let Some(set) = db.value_mut(key, ctx.now_ms).and_then(Value::as_set_mut) else {
         return Reply::Error(ReplyError::WrongType);
@@ -249,7 +249,7 @@ pub fn smove(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
         }
     }
     if db.get_for_write(destination, ctx.now_ms).is_none() {
-        db.insert(destination, Value::Set(Set::default()), None);
+        db.insert(destination, Value::Set(Box::new(Set::default())), None);
     }
     if let Some(set) = db
         .value_mut(destination, ctx.now_ms)
@@ -412,7 +412,7 @@ fn store(db: &mut Db, destination: &[u8], result: Result<Vec<MemberKey>, ReplyEr
         set.insert_key(member, ());
     }
     let size = set.len();
-    db.insert(destination, Value::Set(set), None);
+    db.insert(destination, Value::Set(Box::new(set)), None);
     Reply::Integer(size as i64)
 }
 

@@ -38,6 +38,7 @@ use crate::commands::args::is_option;
 use crate::commands::zset::parse::strtod;
 use crate::keyspace::Db;
 use crate::keyspace::Value;
+use crate::keyspace::compact::CompactBytes;
 use crate::keyspace::list::List;
 
 /// `SORT key [BY pattern] [LIMIT offset count] [GET pattern ...] [ASC|DESC] [ALPHA]` on the read
@@ -343,7 +344,7 @@ fn lookup_by_pattern(db: &Db, pattern: &Bytes, element: &Bytes, now_ms: u64) -> 
     let value = db.get_value(&key, now_ms)?;
     match field_at {
         Some(at) => value.as_hash()?.get(&pattern.slice(at + 2..)),
-        None => value.as_string().cloned(),
+        None => value.as_string().map(CompactBytes::to_bytes),
     }
 }
 

@@ -5,8 +5,6 @@
 //! Handlers are called by [`crate::commands`] after the arity check, so `argv` has at least the
 //! number of arguments the command table requires.
 
-use std::mem;
-
 use bytes::Bytes;
 use bytes::BytesMut;
 use tinyredis_common::Reply;
@@ -21,6 +19,7 @@ use crate::commands::args::parse_i64;
 use crate::commands::long_double::LongDouble;
 use crate::keyspace::Db;
 use crate::keyspace::Value;
+use crate::keyspace::compact::CompactBytes;
 use crate::keyspace::string::StringForm;
 
 /// `GET key`: the string value, nil when missing, WRONGTYPE for other types.
@@ -37,7 +36,7 @@ pub fn mget(db: &Db, argv: &[Bytes], ctx: &ReadCtx) -> Reply {
         .iter()
         .map(|key| {
             let value = db.get_value(key, ctx.now_ms).and_then(Value::as_string);
-            Reply::from(value.cloned())
+            Reply::from(value.map(CompactBytes::to_bytes))
         })
         .collect();
     Reply::Array(values)
@@ -65,13 +64,13 @@ pub fn set(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
     let current = db.get_for_write(key, ctx.now_ms);
     let old_value = match (opts.get, current) {
         (true, Some(entry)) => match entry.value.as_string() {
-            Some(bytes) => Some(bytes.clone()),
+            Some(bytes) => Some(bytes.to_bytes()),
             None => return Reply::Error(ReplyError::WrongType),
         },
         _ => None,
     };
     let found = current.is_some();
-    let current_expire = current.and_then(|entry| entry.expire_at);
+    let current_expire = current.and_then(|entry| entry.expire_at());
 
     let reply = if opts.get {
         Reply::from(old_value)
@@ -159,7 +158,7 @@ pub(crate) fn read_string(db: &Db, key: &[u8], now_ms: u64) -> Result<Option<Byt
         None => Ok(None),
         Some(value) => value
             .as_string()
-            .map(|bytes| Some(bytes.clone()))
+            .map(|bytes| Some(bytes.to_bytes()))
             .ok_or(ReplyError::WrongType),
     }
 }
@@ -293,7 +292,7 @@ pub(crate) fn write_string(
         Some(entry) => entry
             .value
             .as_string()
-            .map(|bytes| Some(bytes.clone()))
+            .map(|bytes| Some(bytes.to_bytes()))
             .ok_or(ReplyError::WrongType),
     }
 }
@@ -326,13 +325,7 @@ pub(crate) fn edit_string_with<R>(
         return None;
     };
     *form = StringForm::Raw;
-    let mut buf = match mem::take(stored).try_into_mut() {
-        Ok(buf) => buf,
-        Err(shared) => BytesMut::from(&shared[..]),
-    };
-    let res = edit(&mut buf);
-    *stored = buf.freeze();
-    Some(res)
+    Some(stored.edit(edit))
 }
 
 /// Marks the live string at `key` as [`StringForm::Raw`] without changing its bytes: Redis's
@@ -635,7 +628,7 @@ pub fn incrbyfloat(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
     }
     let text = sum.to_human_string();
     // Redis stores the text as created (`createStringObjectFromLongDouble`): never `int`.
-    let value = Value::string_with_form(Bytes::copy_from_slice(text.as_bytes()), StringForm::Text);
+    let value = Value::string_with_form(text.as_bytes(), StringForm::Text);
     db.insert_keep_ttl(key, value, ctx.now_ms);
     Reply::Bulk(Bytes::from(text))
 }

@@ -3,8 +3,8 @@
 //! Both maps are persistent (`imbl`) collections, so cloning a [`Db`] shares all nodes and costs O(1);
 //! a later write copies only the path it touches.
 //!
-//! Keys are ordered by [`MemberKey`]: their fixed-seed [`member_hash`], then their bytes, the same
-//! order as hash fields and set members (see [`crate::keyspace::ordered`]). The order is the same on
+//! Keys are ordered by their fixed-seed [`member_hash`], then their bytes, the same order as hash
+//! fields and set members (see [`crate::keyspace::ordered`]). The order is the same on
 //! every replica and does not depend on insertion history, which gives SCAN cursors that survive
 //! writes ([`Db::scan`]: a cursor is the hash of the next key) and deterministic random picks
 //! ([`Db::iter_from`]). Lookups hash the caller's bytes and borrow them ([`KeyRef`]); nothing is
@@ -17,19 +17,40 @@
 
 use std::cmp::Ordering;
 use std::mem;
+use std::num::NonZeroU64;
 
-use bytes::Bytes;
 use equivalent::Comparable;
 use equivalent::Equivalent;
 use imbl::OrdMap;
 use imbl::OrdSet;
 
 use crate::keyspace::Value;
-use crate::keyspace::ordered::MemberKey;
+use crate::keyspace::compact::CompactBytes;
 use crate::keyspace::ordered::member_hash;
 
+/// A key as the map stores it: its [`member_hash`] and its bytes, ordered by hash, then bytes.
+///
+/// Together with its [`Entry`] this is one slot of the map's tree nodes, 72 bytes, and a key of
+/// up to 22 bytes with a string value of up to 22 bytes needs no other allocation.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct StoredKey {
+    hash: u64,
+    name: CompactBytes,
+}
+
+impl StoredKey {
+    /// Returns the smallest key with hash `hash`: a range starting there begins with the first
+    /// key whose hash is at least `hash`.
+    fn start_of(hash: u64) -> StoredKey {
+        StoredKey {
+            hash,
+            name: CompactBytes::empty(),
+        }
+    }
+}
+
 /// A borrowed key for lookups in the ordered key map: the key's [`member_hash`] and its bytes,
-/// compared with a stored [`MemberKey`] exactly as `MemberKey`'s own order does.
+/// compared with a [`StoredKey`] exactly as `StoredKey`'s own order does.
 #[derive(Clone, Copy, Debug)]
 struct KeyRef<'a> {
     hash: u64,
@@ -45,17 +66,17 @@ impl<'a> KeyRef<'a> {
     }
 }
 
-impl Equivalent<MemberKey> for KeyRef<'_> {
-    fn equivalent(&self, stored: &MemberKey) -> bool {
-        self.hash == stored.hash && self.key == &stored.member[..]
+impl Equivalent<StoredKey> for KeyRef<'_> {
+    fn equivalent(&self, stored: &StoredKey) -> bool {
+        self.hash == stored.hash && self.key == &stored.name[..]
     }
 }
 
-impl Comparable<MemberKey> for KeyRef<'_> {
-    fn compare(&self, stored: &MemberKey) -> Ordering {
+impl Comparable<StoredKey> for KeyRef<'_> {
+    fn compare(&self, stored: &StoredKey) -> Ordering {
         self.hash
             .cmp(&stored.hash)
-            .then_with(|| self.key.cmp(&stored.member[..]))
+            .then_with(|| self.key.cmp(&stored.name[..]))
     }
 }
 
@@ -64,14 +85,35 @@ impl Comparable<MemberKey> for KeyRef<'_> {
 pub struct Entry {
     /// The value.
     pub value: Value,
-    /// Absolute expiry time in unix milliseconds; `None` for a key without a TTL.
-    pub expire_at: Option<u64>,
+    /// Absolute expiry time in unix milliseconds (see [`Entry::expire_at`]), in 8 bytes.
+    expiry: Option<NonZeroU64>,
 }
 
 impl Entry {
+    /// An entry expiring at `expire_at` (unix milliseconds; `None` for no TTL). Unix time 0 is
+    /// stored as 1, which is as far in the past for every command.
+    pub fn new(value: Value, expire_at: Option<u64>) -> Entry {
+        let mut entry = Entry {
+            value,
+            expiry: None,
+        };
+        entry.set_expire_at(expire_at);
+        entry
+    }
+
+    /// Sets the expiry (see [`Entry::new`]); the map's expiry index is [`Db::set_expire`]'s.
+    fn set_expire_at(&mut self, expire_at: Option<u64>) {
+        self.expiry = expire_at.map(|at| NonZeroU64::new(at).unwrap_or(NonZeroU64::MIN));
+    }
+
+    /// Absolute expiry time in unix milliseconds; `None` for a key without a TTL.
+    pub fn expire_at(&self) -> Option<u64> {
+        self.expiry.map(NonZeroU64::get)
+    }
+
     /// Returns true when the entry is logically absent at `now_ms`.
     pub fn is_expired(&self, now_ms: u64) -> bool {
-        self.expire_at.is_some_and(|at| at <= now_ms)
+        self.expire_at().is_some_and(|at| at <= now_ms)
     }
 }
 
@@ -80,10 +122,10 @@ impl Entry {
 pub struct Db {
     /// Every stored key, including expired keys that no log entry has removed yet, in
     /// [`MemberKey`] order.
-    map: OrdMap<MemberKey, Entry>,
+    map: OrdMap<StoredKey, Entry>,
     /// `(expire_at, key)` for every key of `map` whose entry has `expire_at: Some(_)`, ordered so the
     /// soonest expiries come first. Kept exactly in sync with `map` by every mutating method.
-    expires: OrdSet<(u64, Bytes)>,
+    expires: OrdSet<(u64, CompactBytes)>,
     /// How many changes the write command being applied made, when it says so itself (Redis's
     /// `server.dirty` increments); taken by [`crate::commands::execute_write`] after each command.
     changes: Option<u64>,
@@ -165,13 +207,14 @@ impl Db {
     /// The key is copied when it is new, so the stored key never pins the caller's buffer; the value
     /// must already be an owned copy (see [`Value::string`]).
     pub fn insert(&mut self, key: &[u8], value: Value, expire_at: Option<u64>) -> Option<Entry> {
-        let entry = Entry { value, expire_at };
+        let entry = Entry::new(value, expire_at);
+        let expire_at = entry.expire_at();
         let lookup = KeyRef::new(key);
         if let Some((stored_key, stored)) = self.map.get_key_value_mut(&lookup) {
             let old = mem::replace(stored, entry);
-            if old.expire_at != expire_at {
-                let stored_key = stored_key.member.clone();
-                if let Some(at) = old.expire_at {
+            if old.expire_at() != expire_at {
+                let stored_key = stored_key.name.clone();
+                if let Some(at) = old.expire_at() {
                     self.expires.remove(&(at, stored_key.clone()));
                 }
                 if let Some(at) = expire_at {
@@ -180,13 +223,13 @@ impl Db {
             }
             return Some(old);
         }
-        let key = Bytes::copy_from_slice(key);
+        let key = CompactBytes::new(key);
         if let Some(at) = expire_at {
             self.expires.insert((at, key.clone()));
         }
-        let stored_key = MemberKey {
+        let stored_key = StoredKey {
             hash: lookup.hash,
-            member: key,
+            name: key,
         };
         self.map.insert(stored_key, entry);
         None
@@ -212,9 +255,11 @@ impl Db {
         let Some((stored_key, entry)) = self.map.get_key_value_mut(&KeyRef::new(key)) else {
             return false;
         };
-        let old = mem::replace(&mut entry.expire_at, expire_at);
+        let old = entry.expire_at();
+        entry.set_expire_at(expire_at);
+        let expire_at = entry.expire_at();
         if old != expire_at {
-            let stored_key = stored_key.member.clone();
+            let stored_key = stored_key.name.clone();
             if let Some(at) = old {
                 self.expires.remove(&(at, stored_key.clone()));
             }
@@ -228,8 +273,8 @@ impl Db {
     /// Removes `key` whether or not it is expired and returns its entry.
     pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
         let (stored_key, entry) = self.map.remove_with_key(&KeyRef::new(key))?;
-        if let Some(at) = entry.expire_at {
-            self.expires.remove(&(at, stored_key.member));
+        if let Some(at) = entry.expire_at() {
+            self.expires.remove(&(at, stored_key.name));
         }
         Some(entry)
     }
@@ -240,10 +285,9 @@ impl Db {
         self.expires.clear();
     }
 
-    /// Iterates over every stored entry, expired or not, in key order ([`MemberKey`]: by hash,
-    /// then bytes).
-    pub fn iter(&self) -> impl Iterator<Item = (&Bytes, &Entry)> {
-        self.map.iter().map(|(key, entry)| (&key.member, entry))
+    /// Iterates over every stored entry, expired or not, in key order (by hash, then bytes).
+    pub fn iter(&self) -> impl Iterator<Item = (&CompactBytes, &Entry)> {
+        self.map.iter().map(|(key, entry)| (&key.name, entry))
     }
 
     // Keys (more).
@@ -251,12 +295,12 @@ impl Db {
     /// Iterates over every stored entry, expired or not, in key order starting at the first key
     /// whose hash is at least `hash` and wrapping around to the first key: with a random `hash`,
     /// the first item is a random key (RANDOMKEY), the same on every replica for the same `hash`.
-    pub fn iter_from(&self, hash: u64) -> impl Iterator<Item = (&Bytes, &Entry)> {
-        let start = MemberKey::start_of(hash);
+    pub fn iter_from(&self, hash: u64) -> impl Iterator<Item = (&CompactBytes, &Entry)> {
+        let start = StoredKey::start_of(hash);
         self.map
             .range(start.clone()..)
             .chain(self.map.range(..start))
-            .map(|(key, entry)| (&key.member, entry))
+            .map(|(key, entry)| (&key.name, entry))
     }
 
     /// Returns one step of a SCAN: the stored entries (expired or not) from `cursor` on, at least
@@ -267,10 +311,10 @@ impl Db {
     /// A cursor is the hash of the next key to return; 0 starts a scan. A key present from the first
     /// step to the last is returned at least once, whatever is added or removed meanwhile; one added
     /// or removed meanwhile may or may not be, as with Redis's SCAN.
-    pub fn scan(&self, cursor: u64, count: usize) -> (u64, Vec<(&Bytes, &Entry)>) {
+    pub fn scan(&self, cursor: u64, count: usize) -> (u64, Vec<(&CompactBytes, &Entry)>) {
         let count = count.max(1);
-        let mut res: Vec<(&MemberKey, &Entry)> = Vec::with_capacity(count.min(self.len()));
-        for (key, entry) in self.map.range(MemberKey::start_of(cursor)..) {
+        let mut res: Vec<(&StoredKey, &Entry)> = Vec::with_capacity(count.min(self.len()));
+        for (key, entry) in self.map.range(StoredKey::start_of(cursor)..) {
             if res.len() >= count && res.last().is_some_and(|(last, _)| last.hash != key.hash) {
                 return (key.hash, Self::members(res));
             }
@@ -279,10 +323,10 @@ impl Db {
         (0, Self::members(res))
     }
 
-    fn members<'a>(entries: Vec<(&'a MemberKey, &'a Entry)>) -> Vec<(&'a Bytes, &'a Entry)> {
+    fn members<'a>(entries: Vec<(&'a StoredKey, &'a Entry)>) -> Vec<(&'a CompactBytes, &'a Entry)> {
         entries
             .into_iter()
-            .map(|(key, entry)| (&key.member, entry))
+            .map(|(key, entry)| (&key.name, entry))
             .collect()
     }
 
@@ -295,7 +339,7 @@ impl Db {
     }
 
     /// Iterates over `(expire_at, key)` of the keys with an expiry, soonest first.
-    pub fn expiries(&self) -> impl Iterator<Item = &(u64, Bytes)> {
+    pub fn expiries(&self) -> impl Iterator<Item = &(u64, CompactBytes)> {
         self.expires.iter()
     }
 
@@ -305,28 +349,37 @@ impl Db {
         let with_expiry = self
             .map
             .iter()
-            .filter(|(_, entry)| entry.expire_at.is_some())
+            .filter(|(_, entry)| entry.expire_at().is_some())
             .count();
         assert_eq!(with_expiry, self.expires.len(), "expiry index size");
         for (key, _) in self.map.iter() {
-            assert_eq!(key.hash, member_hash(&key.member), "stored hash of {key:?}");
+            assert_eq!(key.hash, member_hash(&key.name), "stored hash of {key:?}");
         }
         for (at, key) in self.expires.iter() {
             let entry = self
                 .map
                 .get(&KeyRef::new(key))
                 .expect("indexed key is stored");
-            assert_eq!(entry.expire_at, Some(*at), "indexed expiry of {key:?}");
+            assert_eq!(entry.expire_at(), Some(*at), "indexed expiry of {key:?}");
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use bytes::Bytes;
+
     use super::*;
 
     fn string(s: &str) -> Value {
         Value::string(s.as_bytes())
+    }
+
+    #[test]
+    fn a_slot_of_the_key_map_is_72_bytes() {
+        // The key's hash and handle, the value and the expiry: what every key costs in the tree.
+        assert_eq!(size_of::<StoredKey>(), 32);
+        assert_eq!(size_of::<Entry>(), 40);
     }
 
     #[test]
@@ -340,9 +393,9 @@ mod tests {
 
         // Replacing changes the value and the expiry.
         let old = db.insert(b"a", string("3"), Some(200)).unwrap();
-        assert_eq!(old.expire_at, Some(100));
+        assert_eq!(old.expire_at(), Some(100));
         db.assert_consistent();
-        assert_eq!(db.expiries().next(), Some(&(200, Bytes::from_static(b"a"))));
+        assert_eq!(db.expiries().next(), Some(&(200, CompactBytes::new(b"a"))));
 
         assert!(db.set_expire(b"b", Some(50)));
         assert!(db.set_expire(b"a", None));
@@ -373,10 +426,10 @@ mod tests {
         let mut db = Db::default();
         db.insert(b"k", string("1"), Some(100));
         db.insert_keep_ttl(b"k", string("2"), 50);
-        assert_eq!(db.get(b"k", 50).unwrap().expire_at, Some(100));
+        assert_eq!(db.get(b"k", 50).unwrap().expire_at(), Some(100));
         // An expired key is replaced by a key without expiry.
         db.insert_keep_ttl(b"k", string("3"), 100);
-        assert_eq!(db.get(b"k", 100).unwrap().expire_at, None);
+        assert_eq!(db.get(b"k", 100).unwrap().expire_at(), None);
         db.assert_consistent();
     }
 
@@ -445,11 +498,11 @@ mod tests {
         for i in 0..10 {
             db.insert(format!("k{i}").as_bytes(), string("v"), None);
         }
-        let order: Vec<Bytes> = db.iter().map(|(key, _)| key.clone()).collect();
+        let order: Vec<CompactBytes> = db.iter().map(|(key, _)| key.clone()).collect();
         let third = member_hash(&order[3]);
-        let from: Vec<Bytes> = db.iter_from(third).map(|(key, _)| key.clone()).collect();
+        let from: Vec<CompactBytes> = db.iter_from(third).map(|(key, _)| key.clone()).collect();
         assert_eq!(from, [&order[3..], &order[..3]].concat());
-        let from_zero: Vec<Bytes> = db.iter_from(0).map(|(key, _)| key.clone()).collect();
+        let from_zero: Vec<CompactBytes> = db.iter_from(0).map(|(key, _)| key.clone()).collect();
         assert_eq!(from_zero, order);
         let last = member_hash(&order[9]);
         if last < u64::MAX {

@@ -17,6 +17,7 @@
 use tinyredis_common::num::parse_i64;
 
 use crate::keyspace::Value;
+use crate::keyspace::compact::CompactBytes;
 
 /// The thresholds of the compact encodings (Redis 7.0's CONFIG parameters of the same names).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,7 +132,7 @@ pub fn promote(db: &mut crate::keyspace::Db, key: &[u8], now_ms: u64, limits: &E
 pub fn promote_all(ks: &mut crate::keyspace::Keyspace, limits: &EncodingLimits) {
     for idx in 0..ks.dbs().len() {
         let Some(db) = ks.db_mut(idx) else { continue };
-        let keys: Vec<bytes::Bytes> = db
+        let keys: Vec<CompactBytes> = db
             .iter()
             .filter(|(_, entry)| !is_big(&entry.value) && exceeds(&entry.value, limits))
             .map(|(key, _)| key.clone())

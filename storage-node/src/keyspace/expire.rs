@@ -26,7 +26,7 @@ impl Keyspace {
                 .expiries()
                 .take_while(|(at, _)| *at <= now_ms)
                 .take(limit - res.len())
-                .map(|(_, key)| (db_idx, key.clone()));
+                .map(|(_, key)| (db_idx, key.to_bytes()));
             res.extend(expired);
         }
         res

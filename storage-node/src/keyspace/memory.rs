@@ -1,7 +1,8 @@
 //! Memory estimates of stored keys: `MEMORY USAGE`, INFO's `used_memory_dataset`, MEMORY STATS.
 //!
-//! The figures describe tinyredis's own structures, not Redis's encodings: a key costs its bytes,
-//! its `MemberKey` and `Entry` in the database's tree, plus the tree's per-entry share; a
+//! The figures describe tinyredis's own structures, not Redis's encodings: a key costs its hash,
+//! its [`CompactBytes`] and [`Entry`] in the database's tree, plus the tree's per-entry share, and
+//! its key and string bytes where they are too long to live inside the slot; a
 //! collection element costs its bytes plus the size of the slot that holds it (a `Bytes` handle in
 //! a list, a `MemberKey` and value in a big hash or a set, both the member map and the score index
 //! in a sorted set); a small (packed) hash costs exactly its buffer. Like Redis's
@@ -15,6 +16,7 @@ use bytes::Bytes;
 use crate::keyspace::Entry;
 use crate::keyspace::Keyspace;
 use crate::keyspace::Value;
+use crate::keyspace::compact::CompactBytes;
 use crate::keyspace::hash::Hash;
 use crate::keyspace::ordered::MemberKey;
 use crate::keyspace::ordered::MemberMap;
@@ -29,7 +31,12 @@ const TREE_OVERHEAD: usize = 12;
 
 /// Estimated bytes of one key with its value and expiry.
 pub fn key_usage(key: &[u8], entry: &Entry, samples: usize) -> u64 {
-    let own = size_of::<MemberKey>() + size_of::<Entry>() + TREE_OVERHEAD + key.len();
+    // The stored key is its hash and its bytes.
+    let own = size_of::<u64>()
+        + size_of::<CompactBytes>()
+        + size_of::<Entry>()
+        + TREE_OVERHEAD
+        + CompactBytes::heap_size_for(key.len());
     own as u64 + value_heap(&entry.value, samples)
 }
 
@@ -47,7 +54,7 @@ pub fn dataset_usage(keyspace: &Keyspace) -> u64 {
 /// Bytes a value owns beyond the `Value` itself.
 fn value_heap(value: &Value, samples: usize) -> u64 {
     match value {
-        Value::String(s, _) => s.len() as u64,
+        Value::String(s, _) => s.heap_size() as u64,
         Value::List(list) => {
             let slot = size_of::<Bytes>() + TREE_OVERHEAD;
             scaled(list.len(), samples, list.iter().map(|e| slot + e.len()))
@@ -107,19 +114,19 @@ mod tests {
     use crate::keyspace::list::List;
 
     fn entry(value: Value) -> Entry {
-        Entry {
-            value,
-            expire_at: None,
-        }
+        Entry::new(value, None)
     }
 
     #[test]
     fn strings_grow_with_key_and_value() {
         let small = key_usage(b"k", &entry(Value::string(b"v")), 5);
         let big = key_usage(b"k", &entry(Value::string(&[0u8; 1000])), 5);
-        assert_eq!(big - small, 999);
-        let longer_key = key_usage(b"kk", &entry(Value::string(b"v")), 5);
-        assert_eq!(longer_key - small, 1);
+        // A long value is one shared allocation: its bytes and two counters.
+        assert_eq!(big - small, 1016);
+        // Short keys and values live inside the tree's slot.
+        assert_eq!(key_usage(b"kk", &entry(Value::string(b"vv")), 5), small);
+        let long_key = key_usage(&[b'k'; 30], &entry(Value::string(b"v")), 5);
+        assert_eq!(long_key - small, 46);
     }
 
     #[test]

@@ -17,6 +17,7 @@
 //! small stored value never pins a large request buffer. [`Db::insert`] copies the key; [`Value::string`]
 //! copies the bytes.
 
+pub mod compact;
 pub mod db;
 pub mod encoding;
 pub mod expire;

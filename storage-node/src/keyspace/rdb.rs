@@ -396,7 +396,7 @@ impl<'a> Reader<'a> {
                 for _ in 0..n {
                     add_member(&mut set, self.bytes()?)?;
                 }
-                Ok(Value::Set(set))
+                Ok(Value::Set(Box::new(set)))
             }
             TYPE_ZSET | TYPE_ZSET_2 => {
                 let n = self.count()?;
@@ -449,7 +449,7 @@ impl<'a> Reader<'a> {
                 for n in values {
                     add_member(&mut set, owned(Element::Int(n)))?;
                 }
-                non_empty(Value::Set(set), |v| {
+                non_empty(Value::Set(Box::new(set)), |v| {
                     v.as_set().is_some_and(|s| !s.is_empty())
                 })
             }

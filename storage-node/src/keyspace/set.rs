@@ -58,7 +58,7 @@ mod tests {
     fn set_values() {
         let mut set = Set::default();
         set.insert(&bytes::Bytes::from_static(b"m"), ());
-        let mut value = Value::Set(set);
+        let mut value = Value::Set(Box::new(set));
         assert_eq!(value.type_name(), "set");
         assert_eq!(value.as_set().map(Set::len), Some(1));
         assert!(value.as_set_mut().is_some());

@@ -196,7 +196,7 @@ pub fn entry_digest(entry: &Entry) -> u64 {
 fn write_entry<W: Write>(w: &mut W, key: &[u8], entry: &Entry) -> io::Result<()> {
     write_blob(w, key)?;
     // Commands never store an expiry of 0 (it would be in the past); clamp so 0 keeps meaning "none".
-    write_varint(w, entry.expire_at.map_or(0, |at| at.max(1)))?;
+    write_varint(w, entry.expire_at().map_or(0, |at| at.max(1)))?;
     let big = if crate::keyspace::encoding::is_big(&entry.value) {
         TAG_BIG
     } else {
@@ -275,7 +275,7 @@ fn read_db<R: Read>(r: &mut R, db: &mut Db, version: u8) -> io::Result<()> {
             // Hashes and sets.
             _ if tag & !TAG_BIG == TAG_HASH => Value::Hash(read_hash(r, big)?),
             _ if tag & !TAG_BIG == TAG_SET => {
-                let mut value = Value::Set(read_set(r)?);
+                let mut value = Value::Set(Box::new(read_set(r)?));
                 if big {
                     crate::keyspace::encoding::set_big(&mut value);
                 }
@@ -593,7 +593,7 @@ mod tests {
             for (key, entry) in entries {
                 b.db_mut(db_idx)
                     .unwrap()
-                    .insert(key, entry.value.clone(), entry.expire_at);
+                    .insert(key, entry.value.clone(), entry.expire_at());
             }
         }
         assert_eq!(a.digest(), b.digest());
@@ -706,7 +706,7 @@ mod tests {
         for member in members {
             set.insert(&Bytes::copy_from_slice(member), ());
         }
-        Value::Set(set)
+        Value::Set(Box::new(set))
     }
 
     #[test]
@@ -823,7 +823,7 @@ mod tests {
             big_set.insert(&Bytes::from(format!("m{i}")), ());
         }
         db7.insert(b"big_hash", Value::Hash(big_hash), Some(u64::MAX));
-        db7.insert(b"big_set", Value::Set(big_set), None);
+        db7.insert(b"big_set", Value::Set(Box::new(big_set)), None);
 
         let buf = encode(&ks);
         let mut reader = &buf[..];

@@ -9,9 +9,8 @@
 //! `createObject`) leave it `raw` whatever it holds, until a command replaces the value. The form
 //! travels with the value (COPY, RENAME and MOVE keep it) and in snapshots.
 
-use bytes::Bytes;
-
 use crate::keyspace::Value;
+use crate::keyspace::compact::CompactBytes;
 
 /// How a string value was made, which decides the encoding Redis reports for it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -34,7 +33,7 @@ impl Value {
     /// The copy is deliberate: arguments arrive as slices of large request buffers, and a stored
     /// value must not keep such a buffer alive.
     pub fn string(bytes: &[u8]) -> Value {
-        Value::String(Bytes::copy_from_slice(bytes), StringForm::Encoded)
+        Value::String(CompactBytes::new(bytes), StringForm::Encoded)
     }
 
     /// Builds a string value holding the decimal text of `n`, as `INCR` stores it.
@@ -43,14 +42,13 @@ impl Value {
         Value::string(buf.format(n).as_bytes())
     }
 
-    /// Builds a string value of the given form from owned bytes (which must not be a slice of a
-    /// request buffer).
-    pub fn string_with_form(bytes: Bytes, form: StringForm) -> Value {
-        Value::String(bytes, form)
+    /// Builds a string value of the given form from a copy of `bytes`.
+    pub fn string_with_form(bytes: impl AsRef<[u8]>, form: StringForm) -> Value {
+        Value::String(CompactBytes::new(bytes.as_ref()), form)
     }
 
     /// Returns the bytes of a string value, or `None` for any other type.
-    pub fn as_string(&self) -> Option<&Bytes> {
+    pub fn as_string(&self) -> Option<&CompactBytes> {
         match self {
             Value::String(bytes, _) => Some(bytes),
             _ => None,
@@ -78,9 +76,9 @@ mod tests {
         assert_eq!(v.string_form(), Some(StringForm::Encoded));
         assert_eq!(
             Value::string(b"x"),
-            Value::String(Bytes::from_static(b"x"), StringForm::Encoded)
+            Value::String(CompactBytes::new(b"x"), StringForm::Encoded)
         );
-        let raw = Value::string_with_form(Bytes::from_static(b"x"), StringForm::Raw);
+        let raw = Value::string_with_form(b"x", StringForm::Raw);
         assert_eq!(raw.string_form(), Some(StringForm::Raw));
         assert_ne!(raw, Value::string(b"x"), "the form is part of the value");
     }
@@ -88,10 +86,10 @@ mod tests {
     #[test]
     fn a_value_is_no_larger_than_a_string_handle_and_a_word() {
         // Most keys are strings: the form and the collections' variants must fit beside the
-        // `Bytes` handle without growing every entry of the keyspace.
+        // string's handle without growing every entry of the keyspace.
         assert_eq!(
             std::mem::size_of::<Value>(),
-            std::mem::size_of::<Bytes>() + std::mem::size_of::<usize>()
+            std::mem::size_of::<CompactBytes>() + std::mem::size_of::<usize>()
         );
     }
 }

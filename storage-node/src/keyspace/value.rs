@@ -3,8 +3,7 @@
 //! Each type's constructors and accessors live in the module named after it (strings in
 //! [`crate::keyspace::string`]); this module only holds what spans all types.
 
-use bytes::Bytes;
-
+use crate::keyspace::compact::CompactBytes;
 use crate::keyspace::list::List;
 use crate::keyspace::string::StringForm;
 // Hashes and sets.
@@ -21,7 +20,7 @@ use crate::keyspace::zset::ZSet;
 pub enum Value {
     /// A Redis string: arbitrary bytes, and how they were made (see
     /// [`crate::keyspace::string::StringForm`]), which decides the encoding Redis reports.
-    String(Bytes, StringForm),
+    String(CompactBytes, StringForm),
     // Lists.
     /// A Redis list (see [`crate::keyspace::list`]). Boxed, like the sorted set, so that a
     /// [`Value`] stays as small as a string's handle: most keys are strings.
@@ -29,8 +28,8 @@ pub enum Value {
     // Hashes and sets.
     /// A Redis hash: fields mapped to values (see [`crate::keyspace::hash`]).
     Hash(Hash),
-    /// A Redis set of members (see [`crate::keyspace::set`]).
-    Set(Set),
+    /// A Redis set of members (see [`crate::keyspace::set`]). Boxed, as lists are.
+    Set(Box<Set>),
     // Sorted sets.
     /// A Redis sorted set: members with scores (see [`crate::keyspace::zset`]).
     ZSet(Box<ZSet>),

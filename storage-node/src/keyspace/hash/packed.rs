@@ -6,16 +6,18 @@
 //! set. Like a listpack, lookups are linear scans, a new field is appended at the end, a new value
 //! for an existing field keeps the field's position, and a removed field closes its gap.
 //!
-//! The buffer is a [`Bytes`], so cloning a hash (for a snapshot, or when a persistent map node is
+//! The buffer is a [`CompactBytes`]: a hash of a field or two fits inside the handle, and a
+//! longer buffer is shared, so cloning a hash (for a snapshot, or when a persistent map node is
 //! copied on write) only bumps a reference count, and replies hand out slices of it without
 //! copying. A write edits the buffer in place when nothing else shares it, and otherwise writes a
-//! new one, as [`crate::commands::string`] does for strings.
+//! new one ([`CompactBytes::edit`]), as strings do.
 
 use std::ops::Range;
 
 use bytes::BufMut;
 use bytes::Bytes;
-use bytes::BytesMut;
+
+use crate::keyspace::compact::CompactBytes;
 
 /// Bytes of the field count that opens a non-empty buffer.
 const HEADER_LEN: usize = 4;
@@ -29,7 +31,7 @@ pub const MAX_LEN: usize = u32::MAX as usize;
 pub struct Packed {
     /// Empty for a hash without fields; else the count and the entries (see the module
     /// documentation).
-    buf: Bytes,
+    buf: CompactBytes,
 }
 
 impl std::fmt::Debug for Packed {
@@ -121,15 +123,15 @@ impl Packed {
 
     /// Appends a field known to be absent (for loaders that check duplicates themselves).
     pub fn append(&mut self, field: &[u8], value: &[u8]) {
-        let mut buf = self.take_mut();
-        if buf.is_empty() {
-            buf.put_u32_le(0);
-        }
-        put_blob(&mut buf, field);
-        put_blob(&mut buf, value);
-        let len = count_of(&buf) + 1;
-        buf[..HEADER_LEN].copy_from_slice(&(len as u32).to_le_bytes());
-        self.buf = buf.freeze();
+        self.buf.edit(|buf| {
+            if buf.is_empty() {
+                buf.put_u32_le(0);
+            }
+            put_blob(buf, field);
+            put_blob(buf, value);
+            let len = count_of(buf) + 1;
+            buf[..HEADER_LEN].copy_from_slice(&(len as u32).to_le_bytes());
+        });
     }
 
     /// Removes `field`; returns true when it was present.
@@ -167,30 +169,22 @@ impl Packed {
     fn splice(&mut self, range: Range<usize>, replacement: &[u8], delta: i64) {
         let len = (self.len() as i64 + delta) as usize;
         if len == 0 {
-            self.buf = Bytes::new();
+            self.buf = CompactBytes::empty();
             return;
         }
-        let mut buf = self.take_mut();
-        let tail_len = buf.len() - range.end;
-        let new_end = range.start + replacement.len();
-        if new_end > range.end {
-            buf.resize(new_end + tail_len, 0);
-            buf.copy_within(range.end..range.end + tail_len, new_end);
-        } else {
-            buf.copy_within(range.end..range.end + tail_len, new_end);
-            buf.truncate(new_end + tail_len);
-        }
-        buf[range.start..new_end].copy_from_slice(replacement);
-        buf[..HEADER_LEN].copy_from_slice(&(len as u32).to_le_bytes());
-        self.buf = buf.freeze();
-    }
-
-    /// Takes the buffer for editing: the same memory when nothing else shares it, else a copy.
-    fn take_mut(&mut self) -> BytesMut {
-        match std::mem::take(&mut self.buf).try_into_mut() {
-            Ok(buf) => buf,
-            Err(shared) => BytesMut::from(&shared[..]),
-        }
+        self.buf.edit(|buf| {
+            let tail_len = buf.len() - range.end;
+            let new_end = range.start + replacement.len();
+            if new_end > range.end {
+                buf.resize(new_end + tail_len, 0);
+                buf.copy_within(range.end..range.end + tail_len, new_end);
+            } else {
+                buf.copy_within(range.end..range.end + tail_len, new_end);
+                buf.truncate(new_end + tail_len);
+            }
+            buf[range.start..new_end].copy_from_slice(replacement);
+            buf[..HEADER_LEN].copy_from_slice(&(len as u32).to_le_bytes());
+        });
     }
 }
 
@@ -366,7 +360,7 @@ mod tests {
         let mut packed = Packed::default();
         packed.insert(b"field", b"value");
         let cut = Packed {
-            buf: packed.buf.slice(..packed.buf.len() - 2),
+            buf: CompactBytes::new(&packed.buf[..packed.buf.len() - 2]),
         };
         assert_eq!(cut.iter().count(), 0);
         assert!(!cut.contains(b"field"));

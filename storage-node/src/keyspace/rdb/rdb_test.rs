@@ -40,7 +40,7 @@ fn set(members: &[&str]) -> Value {
     for member in members {
         set.insert(&b(member), ());
     }
-    Value::Set(set)
+    Value::Set(Box::new(set))
 }
 
 fn zset(pairs: &[(&str, f64)]) -> Value {
