@@ -38,7 +38,7 @@ use crate::keyspace::set::Set;
 pub fn sadd(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
     let key = &argv[1];
     if db.get_for_write(key, ctx.now_ms).is_none() {
-        db.insert(key, Value::Set(Box::new(Set::default())), None);
+        db.insert(key, Value::Set(Box::default()), None);
     }
     let Some(set) = db.value_mut(key, ctx.now_ms).and_then(Value::as_set_mut) else {
         return Reply::Error(ReplyError::WrongType);
@@ -249,7 +249,7 @@ pub fn smove(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
         }
     }
     if db.get_for_write(destination, ctx.now_ms).is_none() {
-        db.insert(destination, Value::Set(Box::new(Set::default())), None);
+        db.insert(destination, Value::Set(Box::default()), None);
     }
     if let Some(set) = db
         .value_mut(destination, ctx.now_ms)
