@@ -275,12 +275,10 @@ pub fn open_db(path: &std::path::Path) -> io::Result<Arc<DB>> {
     // A few hundred MB of WAL before memtables are flushed; the log is purged after snapshots.
     opts.set_max_total_wal_size(256 << 20);
     // The log is written once, read back mostly while still recent, and purged after snapshots:
-    // small memtables keep the node's memory for it bounded (2 x 4 MB) instead of RocksDB's
-    // default 2 x 64 MB, next to a keyspace that lives in memory anyway. Larger ones bought no
-    // write throughput (a 4 MB memtable holds about 100,000 SETs, a second of pipelined load) and
-    // cost up to 30 MB per node after a burst of writes (docs/benchmark.md, memory).
+    // small memtables keep the node's memory for it bounded (2 x 16 MB) instead of RocksDB's
+    // default 2 x 64 MB, next to a keyspace that lives in memory anyway.
     let mut log_opts = rocksdb::Options::default();
-    log_opts.set_write_buffer_size(4 << 20);
+    log_opts.set_write_buffer_size(16 << 20);
     log_opts.set_max_write_buffer_number(2);
     log_opts.set_compression_type(rocksdb::DBCompressionType::Lz4);
     let cfs = [
