@@ -13,6 +13,7 @@
 
 use std::fmt::Debug;
 use std::io;
+use std::mem;
 use std::ops::{Bound, RangeBounds};
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -40,7 +41,26 @@ const KEY_LAST_PURGED: &[u8] = b"last_purged";
 #[derive(Clone)]
 pub struct RocksLogStore {
     db: Arc<DB>,
-    flusher: mpsc::Sender<IOFlushed<TypeConfig>>,
+    flusher: Arc<Flusher>,
+}
+
+/// The group-commit thread and its queue. Dropping the last clone of the store closes the queue
+/// and waits for the thread, so the thread's handle on the database is gone by the time the store
+/// is: a database left to close on a detached thread can still be closing while the process exits,
+/// and RocksDB aborts when its static state is torn down under it.
+struct Flusher {
+    tx: mpsc::Sender<IOFlushed<TypeConfig>>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+impl Drop for Flusher {
+    fn drop(&mut self) {
+        // Replacing the sender drops the real one, which ends the thread's loop.
+        drop(mem::replace(&mut self.tx, mpsc::channel().0));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 impl RocksLogStore {
@@ -54,10 +74,14 @@ impl RocksLogStore {
         }
         let (tx, rx) = mpsc::channel::<IOFlushed<TypeConfig>>();
         let flush_db = db.clone();
-        thread::Builder::new()
+        let thread = thread::Builder::new()
             .name("raft-log-flush".into())
             .spawn(move || flush_loop(&flush_db, rx))?;
-        Ok(RocksLogStore { db, flusher: tx })
+        let flusher = Arc::new(Flusher {
+            tx,
+            thread: Some(thread),
+        });
+        Ok(RocksLogStore { db, flusher })
     }
 
     /// Returns true when the store has never held any Raft state (a fresh data dir).
@@ -244,6 +268,7 @@ impl RaftLogStorage<TypeConfig> for RocksLogStore {
         metrics::counter!(crate::metrics::APPENDED_ENTRIES).increment(n);
         metrics::counter!(crate::metrics::WAL_WRITE_BYTES).increment(bytes);
         self.flusher
+            .tx
             .send(callback)
             .map_err(|_| io::Error::other("log flusher stopped"))
     }
