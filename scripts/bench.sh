@@ -4,7 +4,7 @@
 # on this machine with the same load generators. Prints the table and writes
 # target/bench/results.json and results.txt. See docs/benchmark.md for the method.
 #
-# Usage: scripts/bench.sh            (the full run: three runs of the throughput suite, ~15 min)
+# Usage: scripts/bench.sh            (the full run: three runs of the throughput suite, ~10 min after the build)
 #        BENCH_RUNS=1 BENCH_SECONDS=0.5 BENCH_KEYS=50000 scripts/bench.sh   (a quick check)
 # Other settings: tinyredis-bench run --help (every flag has a BENCH_* variable).
 set -euo pipefail
