@@ -90,6 +90,8 @@ async fn info_sections_counters_and_memory() {
     let used: u64 = before["used_memory"].parse().unwrap();
     let rss: u64 = before["used_memory_rss"].parse().unwrap();
     assert!(used > 0 && rss > 0, "{before:?}");
+    // Tools and Redis's own tests read the allocator's name (e.g. to trust MEMORY USAGE).
+    assert_eq!(before["mem_allocator"], "jemalloc-5.3.0");
     let dataset0: u64 = before["used_memory_dataset"].parse().unwrap();
     let big = vec![b'x'; 1 << 20];
     for i in 0..4 {
