@@ -155,6 +155,10 @@ impl Probes for NodeProbes {
     fn ready(&self) -> BoxFuture<'_, Result<(), String>> {
         Box::pin(async move { self.node.check_ready(Duration::from_secs(2)).await })
     }
+
+    fn raft_stats(&self) -> BoxFuture<'_, Option<Result<String, String>>> {
+        Box::pin(async move { Some(self.node.raft_stats().await) })
+    }
 }
 
 /// Renders what [`Node::status`] knows as gauges.

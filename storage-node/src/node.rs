@@ -540,6 +540,15 @@ impl Node {
             .map_err(|e| AdminError::Failed(e.to_string()))
     }
 
+    /// openraft's runtime statistics, human-readable (`/debug/raft`): batch sizes and per-stage
+    /// latencies of log entries since the node started.
+    pub async fn raft_stats(&self) -> Result<String, String> {
+        match self.raft.runtime_stats().await {
+            Ok(stats) => Ok(format!("{}\n", stats.display().human_readable())),
+            Err(e) => Err(format!("raft stopped: {e}")),
+        }
+    }
+
     /// Readiness: a leader is known and a linearizable read succeeds (on a follower, the leader
     /// confirms one for it), within `timeout`. Followers are ready too; readiness never means
     /// "is leader".

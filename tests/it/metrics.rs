@@ -1,6 +1,7 @@
 //! Metrics and health: `/metrics` of a node and a gateway pass `promtool check metrics` and carry
 //! the documented families, `/livez` and `/readyz` answer as probes expect (followers are ready;
-//! without quorum nobody is), and the node's gRPC port serves grpc.health.v1.
+//! without quorum nobody is), `/debug/raft` shows a node's Raft statistics, and the node's gRPC
+//! port serves grpc.health.v1.
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -155,6 +156,17 @@ async fn metrics_health_and_probes() -> Result<()> {
         let (_, page) = http_get(&follower.1, "/metrics").await?;
         promtool_check(&page)?;
         assert!(page.contains("tinyredis_raft_is_leader 0"), "{page}");
+
+        tracing::info!(
+            "phase: /debug/raft has the leader's per-stage latencies; gateways have none"
+        );
+        let (status, text) = http_get(&leader_addr, "/debug/raft").await?;
+        assert_eq!(status, 200, "{text}");
+        for want in ["Log Stage Latencies", "submitted→persisted", "ClientWrite"] {
+            assert!(text.contains(want), "/debug/raft lacks {want:?}:\n{text}");
+        }
+        let (status, text) = http_get(&gw, "/debug/raft").await?;
+        assert_eq!(status, 404, "{text}");
     }
 
     tracing::info!("no log lines on the per-command path at the default level");
