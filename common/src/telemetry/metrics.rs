@@ -112,8 +112,8 @@ pub trait Probes: Send + Sync + 'static {
     }
 }
 
-/// How long a readiness check may take before it counts as failed.
-const READY_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long a probe's answer (`/readyz`, `/debug/raft`) may take before it counts as failed.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Serves `/metrics`, `/livez` and `/readyz` on `listener` until `shutdown` resolves.
 pub async fn serve(
@@ -163,7 +163,7 @@ async fn metrics_page(State(probes): State<Arc<dyn Probes>>) -> impl IntoRespons
 }
 
 async fn raft_stats_page(State(probes): State<Arc<dyn Probes>>) -> impl IntoResponse {
-    match tokio::time::timeout(READY_TIMEOUT, probes.raft_stats()).await {
+    match tokio::time::timeout(PROBE_TIMEOUT, probes.raft_stats()).await {
         Ok(Some(Ok(text))) => (StatusCode::OK, text),
         Ok(Some(Err(reason))) => (StatusCode::SERVICE_UNAVAILABLE, format!("{reason}\n")),
         Ok(None) => (
@@ -178,7 +178,7 @@ async fn raft_stats_page(State(probes): State<Arc<dyn Probes>>) -> impl IntoResp
 }
 
 async fn ready_page(State(probes): State<Arc<dyn Probes>>) -> impl IntoResponse {
-    match tokio::time::timeout(READY_TIMEOUT, probes.ready()).await {
+    match tokio::time::timeout(PROBE_TIMEOUT, probes.ready()).await {
         Ok(Ok(())) => (StatusCode::OK, "ok\n".to_string()),
         Ok(Err(reason)) => (
             StatusCode::SERVICE_UNAVAILABLE,

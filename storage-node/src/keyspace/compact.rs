@@ -72,7 +72,7 @@ impl CompactBytes {
     pub fn to_bytes(&self) -> Bytes {
         match &self.0 {
             Repr::Inline { len, data } => Bytes::copy_from_slice(&data[..*len as usize]),
-            Repr::Heap(shared) => Bytes::from_owner(SharedSlice(Arc::clone(shared))),
+            Repr::Heap(shared) => Bytes::from_owner(Arc::clone(shared)),
             Repr::Growable(shared) => Bytes::from_owner(SharedBuf(Arc::clone(shared))),
         }
     }
@@ -118,6 +118,7 @@ impl CompactBytes {
     }
 
     /// Returns true when the bytes live inside the handle (no allocation of their own).
+    #[cfg(test)]
     pub fn is_inline(&self) -> bool {
         matches!(self.0, Repr::Inline { .. })
     }
@@ -141,15 +142,6 @@ impl CompactBytes {
                 2 * mem::size_of::<usize>() + mem::size_of::<BytesMut>() + shared.capacity()
             }
         }
-    }
-}
-
-/// An `Arc<[u8]>` as the owner of a [`Bytes`].
-struct SharedSlice(Arc<[u8]>);
-
-impl AsRef<[u8]> for SharedSlice {
-    fn as_ref(&self) -> &[u8] {
-        &self.0
     }
 }
 
@@ -189,12 +181,6 @@ impl AsRef<[u8]> for CompactBytes {
 impl Borrow<[u8]> for CompactBytes {
     fn borrow(&self) -> &[u8] {
         self
-    }
-}
-
-impl From<&[u8]> for CompactBytes {
-    fn from(bytes: &[u8]) -> CompactBytes {
-        CompactBytes::new(bytes)
     }
 }
 

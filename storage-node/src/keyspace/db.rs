@@ -28,10 +28,12 @@ use crate::keyspace::Value;
 use crate::keyspace::compact::CompactBytes;
 use crate::keyspace::ordered::member_hash;
 
+/// Bytes of one key's slot in a database's tree node: its [`StoredKey`] and its [`Entry`] (72),
+/// all a key of up to 22 bytes with a string value of up to 22 bytes costs besides its share of
+/// the node.
+pub const KEY_SLOT_SIZE: usize = std::mem::size_of::<StoredKey>() + std::mem::size_of::<Entry>();
+
 /// A key as the map stores it: its [`member_hash`] and its bytes, ordered by hash, then bytes.
-///
-/// Together with its [`Entry`] this is one slot of the map's tree nodes, 72 bytes, and a key of
-/// up to 22 bytes with a string value of up to 22 bytes needs no other allocation.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct StoredKey {
     hash: u64,
@@ -380,6 +382,7 @@ mod tests {
         // The key's hash and handle, the value and the expiry: what every key costs in the tree.
         assert_eq!(size_of::<StoredKey>(), 32);
         assert_eq!(size_of::<Entry>(), 40);
+        assert_eq!(KEY_SLOT_SIZE, 72);
     }
 
     #[test]

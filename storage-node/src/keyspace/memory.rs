@@ -17,6 +17,7 @@ use crate::keyspace::Entry;
 use crate::keyspace::Keyspace;
 use crate::keyspace::Value;
 use crate::keyspace::compact::CompactBytes;
+use crate::keyspace::db::KEY_SLOT_SIZE;
 use crate::keyspace::hash::Hash;
 use crate::keyspace::ordered::MemberKey;
 use crate::keyspace::ordered::MemberMap;
@@ -31,12 +32,7 @@ const TREE_OVERHEAD: usize = 12;
 
 /// Estimated bytes of one key with its value and expiry.
 pub fn key_usage(key: &[u8], entry: &Entry, samples: usize) -> u64 {
-    // The stored key is its hash and its bytes.
-    let own = size_of::<u64>()
-        + size_of::<CompactBytes>()
-        + size_of::<Entry>()
-        + TREE_OVERHEAD
-        + CompactBytes::heap_size_for(key.len());
+    let own = KEY_SLOT_SIZE + TREE_OVERHEAD + CompactBytes::heap_size_for(key.len());
     own as u64 + value_heap(&entry.value, samples)
 }
 
