@@ -47,6 +47,10 @@ pub const SNAPSHOTS_INSTALLED: &str = "tinyredis_raft_snapshots_installed_total"
 pub const PEER_RTT: &str = "tinyredis_network_peer_round_trip_time_seconds";
 /// Failed Raft RPCs to a peer, labelled by peer id.
 pub const PEER_SEND_FAILURES: &str = "tinyredis_network_peer_sent_failures_total";
+/// Time of one confirmation round of the linearizable read barrier.
+pub const READ_BARRIER_DURATION: &str = "tinyredis_raft_read_barrier_duration_seconds";
+/// Reads served by the read barrier's rounds (divided by the rounds: reads per round).
+pub const READ_BARRIER_READS: &str = "tinyredis_raft_read_barrier_reads_total";
 /// Leader changes this node has seen.
 pub const LEADER_CHANGES: &str = "tinyredis_raft_leader_changes_seen_total";
 
@@ -101,6 +105,15 @@ pub fn describe() {
     );
     describe_counter!(PEER_SEND_FAILURES, "Raft RPCs to a peer that failed.");
     describe_counter!(LEADER_CHANGES, "Leader changes seen by this node.");
+    describe_histogram!(
+        READ_BARRIER_DURATION,
+        metrics::Unit::Seconds,
+        "Time of one confirmation round of the linearizable read barrier."
+    );
+    describe_counter!(
+        READ_BARRIER_READS,
+        "Reads confirmed by the read barrier (shared rounds: see its duration's count)."
+    );
 }
 
 /// Counts leader changes as this node sees them (openraft's metrics channel).

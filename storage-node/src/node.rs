@@ -284,36 +284,28 @@ impl Node {
     pub async fn read(
         &self,
         db: u32,
-        commands: &[Vec<Bytes>],
+        commands: Vec<Vec<Bytes>>,
     ) -> Result<pb::Replies, pb::NotLeader> {
+        let mut replies = self.read_segments(vec![(db, commands)]).await?;
+        Ok(replies.pop().unwrap_or_default())
+    }
+
+    /// Serves read segments `(db, commands)` after one shared linearizable read barrier, all
+    /// against the same state: one set of replies per segment, in order.
+    pub async fn read_segments(
+        &self,
+        segments: Vec<(u32, Vec<Vec<Bytes>>)>,
+    ) -> Result<Vec<pb::Replies>, pb::NotLeader> {
         self.reads.wait().await?;
         let state = self.state.read();
         let ctx = ReadCtx {
             now_ms: wall_ms().max(state.last_time_ms),
             seed: None,
         };
-        let mut db = db as usize;
-        let mut replies = Vec::with_capacity(commands.len());
-        for argv in commands {
-            if let Some(reply) = commands::select_in_transaction(argv, &mut db) {
-                replies.push(reply);
-                continue;
-            }
-            match commands::watch::execute(&state.keyspace, argv, ctx.now_ms) {
-                commands::watch::Outcome::NotWatch => {}
-                commands::watch::Outcome::Reply(reply) => {
-                    replies.push(reply);
-                    continue;
-                }
-                commands::watch::Outcome::WatchFailed => {
-                    replies.push(commands::watch::failed_reply());
-                    replies.resize(commands.len(), Reply::Nil);
-                    break;
-                }
-            }
-            replies.push(commands::execute_read(&state.keyspace, db, argv, &ctx));
-        }
-        Ok(pb_replies(replies))
+        Ok(segments
+            .into_iter()
+            .map(|(db, commands)| pb_replies(read_segment(&state.keyspace, db, &commands, &ctx)))
+            .collect())
     }
 
     /// Returns the encoded cluster settings once their version is above `after_version`, or after
@@ -592,6 +584,38 @@ impl Node {
     }
 }
 
+/// Runs one read segment's commands against `keyspace`, starting in database `db` (a
+/// transaction's SELECT changes it for the commands after it).
+fn read_segment(
+    keyspace: &crate::keyspace::Keyspace,
+    db: u32,
+    commands: &[Vec<Bytes>],
+    ctx: &ReadCtx,
+) -> Vec<Reply> {
+    let mut db = db as usize;
+    let mut replies = Vec::with_capacity(commands.len());
+    for argv in commands {
+        if let Some(reply) = commands::select_in_transaction(argv, &mut db) {
+            replies.push(reply);
+            continue;
+        }
+        match commands::watch::execute(keyspace, argv, ctx.now_ms) {
+            commands::watch::Outcome::NotWatch => {}
+            commands::watch::Outcome::Reply(reply) => {
+                replies.push(reply);
+                continue;
+            }
+            commands::watch::Outcome::WatchFailed => {
+                replies.push(commands::watch::failed_reply());
+                replies.resize(commands.len(), Reply::Nil);
+                break;
+            }
+        }
+        replies.push(commands::execute_read(keyspace, db, argv, ctx));
+    }
+    replies
+}
+
 /// Coalesces concurrent linearizable reads: every read waiting when a confirmation round starts
 /// shares that round; reads that arrive during a round wait for a later one (DESIGN.md invariant
 /// 5). Up to [`READ_ROUNDS_IN_FLIGHT`] rounds overlap, so a read arriving mid-round starts the next
@@ -656,7 +680,10 @@ async fn confirm_round(
     policy: ReadPolicy,
     waiters: Vec<oneshot::Sender<Result<(), pb::NotLeader>>>,
 ) {
+    let started = std::time::Instant::now();
     let res = tokio::time::timeout(Duration::from_secs(5), raft.ensure_linearizable(policy)).await;
+    metrics::histogram!(crate::metrics::READ_BARRIER_DURATION).record(started.elapsed());
+    metrics::counter!(crate::metrics::READ_BARRIER_READS).increment(waiters.len() as u64);
     let outcome = match res {
         Ok(Ok(_)) => Ok(()),
         Ok(Err(RaftError::APIError(e))) => Err(match e {

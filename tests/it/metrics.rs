@@ -143,6 +143,8 @@ async fn metrics_health_and_probes() -> Result<()> {
             "tinyredis_disk_wal_fsync_duration_seconds_bucket{le=\"0.001\"}",
             "tinyredis_raft_append_log_duration_seconds_count",
             "tinyredis_raft_apply_duration_seconds_count",
+            "tinyredis_raft_read_barrier_duration_seconds_count",
+            "tinyredis_raft_read_barrier_reads_total ",
             "tinyredis_network_peer_round_trip_time_seconds_count{peer=",
             "tinyredis_db_keys{db=\"0\"} 2",
             "tinyredis_memory_rss_bytes ",

@@ -61,31 +61,27 @@ pub fn set(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx) -> Reply {
     };
     let (key, value) = (&argv[1], &argv[2]);
 
-    let current = db.get_for_write(key, ctx.now_ms);
-    let old_value = match (opts.get, current) {
-        (true, Some(entry)) => match entry.value.as_string() {
-            Some(bytes) => Some(bytes.to_bytes()),
-            None => return Reply::Error(ReplyError::WrongType),
-        },
-        _ => None,
-    };
-    let found = current.is_some();
-    let current_expire = current.and_then(|entry| entry.expire_at());
-
-    let reply = if opts.get {
-        Reply::from(old_value)
-    } else {
-        Reply::Ok
-    };
-    if (opts.nx && found) || (opts.xx && !found) {
-        return if opts.get { reply } else { Reply::Nil };
+    let mut expire_at = expire_at;
+    let mut reply = Reply::Ok;
+    // Only GET, NX, XX and KEEPTTL look at the current entry; a plain SET replaces it, expired or
+    // not, without reading it first.
+    if opts.get || opts.nx || opts.xx || opts.keep_ttl {
+        let current = db.get_for_write(key, ctx.now_ms);
+        if opts.get {
+            reply = match current.map(|entry| entry.value.as_string()) {
+                Some(Some(bytes)) => Reply::Bulk(bytes.to_bytes()),
+                Some(None) => return Reply::Error(ReplyError::WrongType),
+                None => Reply::Nil,
+            };
+        }
+        let found = current.is_some();
+        if (opts.nx && found) || (opts.xx && !found) {
+            return if opts.get { reply } else { Reply::Nil };
+        }
+        if opts.keep_ttl && expire_at.is_none() {
+            expire_at = current.and_then(|entry| entry.expire_at());
+        }
     }
-
-    let expire_at = match expire_at {
-        Some(at) => Some(at),
-        None if opts.keep_ttl => current_expire,
-        None => None,
-    };
     if expire_at.is_some_and(|at| at <= ctx.now_ms) {
         db.remove(key);
     } else {

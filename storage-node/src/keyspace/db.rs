@@ -190,8 +190,14 @@ impl Db {
 
     /// Write-path lookup: removes `key` if it is expired, then returns its live entry.
     pub fn get_for_write(&mut self, key: &[u8], now_ms: u64) -> Option<&Entry> {
-        self.evict_if_expired(key, now_ms);
-        self.map.get(&KeyRef::new(key))
+        let lookup = KeyRef::new(key);
+        // A missing key costs one lookup; a live one a second, on nodes the first brought into
+        // the cache (the borrow checker does not let the first result be returned).
+        if self.map.get(&lookup)?.is_expired(now_ms) {
+            self.remove(key);
+            return None;
+        }
+        self.map.get(&lookup)
     }
 
     /// Write-path lookup of a value to modify in place: removes `key` if it is expired, then returns

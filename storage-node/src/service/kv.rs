@@ -4,6 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
+
 use tinyredis_proto::pb;
 use tinyredis_proto::pb::execute_response::Outcome;
 use tinyredis_proto::pb::settings_response::Outcome as SettingsOutcome;
@@ -54,9 +56,22 @@ impl KvService {
     /// Serves a read segment after the shared read barrier.
     async fn read(&self, req: pb::ExecuteRequest) -> Outcome {
         let commands: Vec<_> = req.commands.into_iter().map(|c| c.argv).collect();
-        match self.node.read(req.db, &commands).await {
+        match self.node.read(req.db, commands).await {
             Ok(replies) => Outcome::Replies(replies),
             Err(hint) => Outcome::NotLeader(hint),
+        }
+    }
+
+    /// Runs a batch's read segments after one shared read barrier. Returns one outcome per
+    /// segment, in order.
+    async fn read_all(&self, segments: Vec<(u32, Vec<Vec<Bytes>>)>) -> Vec<Outcome> {
+        let n = segments.len();
+        if n == 0 {
+            return Vec::new();
+        }
+        match self.node.read_segments(segments).await {
+            Ok(replies) => replies.into_iter().map(Outcome::Replies).collect(),
+            Err(hint) => vec![Outcome::NotLeader(hint); n],
         }
     }
 
@@ -124,13 +139,14 @@ impl pb::kv_server::Kv for KvService {
             )));
         }
         // Every write segment of the call goes into one log entry (one append, one replication
-        // round, one apply), while the reads wait for one shared read barrier, concurrently in
-        // this one task. The first poll hands the entry to openraft, after the sender's previous
-        // call's.
+        // round, one apply), while the reads wait for one read barrier and then run together,
+        // concurrently in this one task. The first poll hands the entry to openraft, after the
+        // sender's previous call's.
         self.order.wait_turn(sender, sender_seq).await;
         let mut outcomes: Vec<Option<Result<Outcome, Status>>> = Vec::with_capacity(requests.len());
         let mut write_slots = Vec::new();
         let mut segments = Vec::new();
+        let mut read_slots = Vec::new();
         let mut reads = Vec::new();
         for req in requests {
             let slot = outcomes.len();
@@ -147,12 +163,13 @@ impl pb::kv_server::Kv for KvService {
                     transaction: req.transaction,
                 });
             } else {
-                reads.push(async move { (slot, self.read(req).await) });
+                read_slots.push(slot);
+                reads.push((req.db, req.commands.into_iter().map(|c| c.argv).collect()));
             }
         }
         let mut all = std::pin::pin!(futures::future::join(
             self.write_all(segments),
-            futures::future::join_all(reads)
+            self.read_all(reads)
         ));
         let first = futures::poll!(all.as_mut());
         self.order.done(sender, sender_seq);
@@ -163,7 +180,7 @@ impl pb::kv_server::Kv for KvService {
         for (slot, outcome) in write_slots.into_iter().zip(written) {
             outcomes[slot] = Some(outcome);
         }
-        for (slot, outcome) in read {
+        for (slot, outcome) in read_slots.into_iter().zip(read) {
             outcomes[slot] = Some(Ok(outcome));
         }
         let responses = outcomes

@@ -51,6 +51,33 @@ fn set_nx_xx_get() {
 }
 
 #[test]
+fn plain_set_replaces_any_entry() {
+    let mut h = Harness::default();
+    h.check(&[
+        (&["RPUSH", "list", "a"], int(1)),
+        (&["SET", "list", "v"], Reply::Ok),
+        (&["TYPE", "list"], Reply::simple("string")),
+        (&["SET", "ttl", "v", "EX", "100"], Reply::Ok),
+        (&["SET", "ttl", "w"], Reply::Ok),
+        (&["TTL", "ttl"], int(-1)),
+        (&["SET", "gone", "v", "PX", "10"], Reply::Ok),
+        (&["SET", "kept", "v", "PX", "10"], Reply::Ok),
+    ]);
+    h.advance(10);
+    h.check(&[
+        (&["SET", "gone", "w"], Reply::Ok),
+        (&["GET", "gone"], bulk("w")),
+        (&["TTL", "gone"], int(-1)),
+        // KEEPTTL keeps nothing of an expired key.
+        (&["SET", "kept", "w", "KEEPTTL"], Reply::Ok),
+        (&["TTL", "kept"], int(-1)),
+        (&["RPUSH", "list2", "a"], int(1)),
+        (&["SET", "list2", "v", "GET"], error(ReplyError::WrongType)),
+        (&["TYPE", "list2"], Reply::simple("list")),
+    ]);
+}
+
+#[test]
 fn set_syntax_errors() {
     let mut h = Harness::default();
     let syntax = error(ReplyError::Syntax);
