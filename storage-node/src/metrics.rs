@@ -49,7 +49,7 @@ pub const PEER_RTT: &str = "tinyredis_network_peer_round_trip_time_seconds";
 pub const PEER_SEND_FAILURES: &str = "tinyredis_network_peer_sent_failures_total";
 /// Time of one confirmation round of the linearizable read barrier.
 pub const READ_BARRIER_DURATION: &str = "tinyredis_raft_read_barrier_duration_seconds";
-/// Reads served by the read barrier's rounds (divided by the rounds: reads per round).
+/// Read segments served by the read barrier's rounds (divided by the rounds: reads per round).
 pub const READ_BARRIER_READS: &str = "tinyredis_raft_read_barrier_reads_total";
 /// Leader changes this node has seen.
 pub const LEADER_CHANGES: &str = "tinyredis_raft_leader_changes_seen_total";
@@ -112,7 +112,7 @@ pub fn describe() {
     );
     describe_counter!(
         READ_BARRIER_READS,
-        "Reads confirmed by the read barrier (shared rounds: see its duration's count)."
+        "Read segments confirmed by the read barrier (shared rounds: see its duration's count)."
     );
 }
 

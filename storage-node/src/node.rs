@@ -296,7 +296,7 @@ impl Node {
         &self,
         segments: Vec<(u32, Vec<Vec<Bytes>>)>,
     ) -> Result<Vec<pb::Replies>, pb::NotLeader> {
-        self.reads.wait().await?;
+        self.reads.wait(segments.len()).await?;
         let state = self.state.read();
         let ctx = ReadCtx {
             now_ms: wall_ms().max(state.last_time_ms),
@@ -318,7 +318,7 @@ impl Node {
         linearizable: bool,
     ) -> Result<Vec<u8>, pb::NotLeader> {
         if linearizable {
-            self.reads.wait().await?;
+            self.reads.wait(1).await?;
         }
         let mut watch = self.state.watch_settings();
         let deadline = tokio::time::Instant::now() + wait;
@@ -551,9 +551,10 @@ impl Node {
         };
         let read = async {
             if leader == self.id {
+                // A probe, not a client read: it counts no reads.
                 return self
                     .reads
-                    .wait()
+                    .wait(0)
                     .await
                     .map_err(|_| "linearizable read failed".to_string());
             }
@@ -623,7 +624,13 @@ fn read_segment(
 /// rather than one and a half.
 #[derive(Clone)]
 struct ReadBarrier {
-    tx: mpsc::UnboundedSender<oneshot::Sender<Result<(), pb::NotLeader>>>,
+    tx: mpsc::UnboundedSender<ReadWaiter>,
+}
+
+/// A caller waiting at the read barrier: how many reads it serves, and where to answer.
+struct ReadWaiter {
+    reads: usize,
+    done: oneshot::Sender<Result<(), pb::NotLeader>>,
 }
 
 /// Confirmation rounds of the read barrier that may run at once.
@@ -636,7 +643,7 @@ impl ReadBarrier {
         } else {
             ReadPolicy::ReadIndex
         };
-        let (tx, mut rx) = mpsc::unbounded_channel::<oneshot::Sender<Result<(), pb::NotLeader>>>();
+        let (tx, mut rx) = mpsc::unbounded_channel::<ReadWaiter>();
         tokio::spawn(async move {
             let mut rounds = futures::stream::FuturesUnordered::new();
             loop {
@@ -665,9 +672,10 @@ impl ReadBarrier {
         ReadBarrier { tx }
     }
 
-    async fn wait(&self) -> Result<(), pb::NotLeader> {
-        let (tx, rx) = oneshot::channel();
-        if self.tx.send(tx).is_err() {
+    /// Waits for a confirmation round that started after this call, on behalf of `reads` reads.
+    async fn wait(&self, reads: usize) -> Result<(), pb::NotLeader> {
+        let (done, rx) = oneshot::channel();
+        if self.tx.send(ReadWaiter { reads, done }).is_err() {
             return Err(pb::NotLeader::default());
         }
         rx.await.unwrap_or_else(|_| Err(pb::NotLeader::default()))
@@ -675,15 +683,12 @@ impl ReadBarrier {
 }
 
 /// Runs one confirmation round of the read barrier and answers the reads that share it.
-async fn confirm_round(
-    raft: Raft,
-    policy: ReadPolicy,
-    waiters: Vec<oneshot::Sender<Result<(), pb::NotLeader>>>,
-) {
+async fn confirm_round(raft: Raft, policy: ReadPolicy, waiters: Vec<ReadWaiter>) {
     let started = std::time::Instant::now();
     let res = tokio::time::timeout(Duration::from_secs(5), raft.ensure_linearizable(policy)).await;
     metrics::histogram!(crate::metrics::READ_BARRIER_DURATION).record(started.elapsed());
-    metrics::counter!(crate::metrics::READ_BARRIER_READS).increment(waiters.len() as u64);
+    let reads: usize = waiters.iter().map(|w| w.reads).sum();
+    metrics::counter!(crate::metrics::READ_BARRIER_READS).increment(reads as u64);
     let outcome = match res {
         Ok(Ok(_)) => Ok(()),
         Ok(Err(RaftError::APIError(e))) => Err(match e {
@@ -693,7 +698,7 @@ async fn confirm_round(
         Ok(Err(RaftError::Fatal(_))) | Err(_) => Err(pb::NotLeader::default()),
     };
     for w in waiters {
-        let _ = w.send(outcome.clone());
+        let _ = w.done.send(outcome.clone());
     }
 }
 
