@@ -342,8 +342,7 @@ fn rename_generic(db: &mut Db, argv: &[Bytes], ctx: &WriteCtx, nx: bool) -> Repl
         return Reply::Integer(0);
     }
     db.remove(src);
-    let expire_at = entry.expire_at();
-    db.insert(dst, entry.value, expire_at);
+    db.insert_entry(dst, entry);
     done
 }
 
@@ -370,8 +369,7 @@ pub fn move_(ks: &mut Keyspace, db: usize, argv: &[Bytes], ctx: &WriteCtx) -> Re
     if dst.get_for_write(key, ctx.now_ms).is_some() {
         return Reply::Integer(0);
     }
-    let expire_at = entry.expire_at();
-    dst.insert(key, entry.value, expire_at);
+    dst.insert_entry(key, entry);
     if let Some(src) = ks.db_mut(db) {
         src.remove(key);
     }
@@ -415,8 +413,7 @@ pub fn copy(ks: &mut Keyspace, db: usize, argv: &[Bytes], ctx: &WriteCtx) -> Rep
     if !replace && dst.get_for_write(new_key, ctx.now_ms).is_some() {
         return Reply::Integer(0);
     }
-    let expire_at = entry.expire_at();
-    dst.insert(new_key, entry.value, expire_at);
+    dst.insert_entry(new_key, entry);
     Reply::Integer(1)
 }
 

@@ -119,11 +119,29 @@ impl Entry {
     }
 }
 
+/// Moves `key` in the expiry index from `old` to `new` (either `None`: not indexed).
+fn reindex_expiry(
+    expires: &mut OrdSet<(u64, CompactBytes)>,
+    key: &CompactBytes,
+    old: Option<u64>,
+    new: Option<u64>,
+) {
+    if old == new {
+        return;
+    }
+    if let Some(at) = old {
+        expires.remove(&(at, key.clone()));
+    }
+    if let Some(at) = new {
+        expires.insert((at, key.clone()));
+    }
+}
+
 /// One logical database (`SELECT n`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Db {
     /// Every stored key, including expired keys that no log entry has removed yet, in
-    /// [`MemberKey`] order.
+    /// [`StoredKey`] order.
     map: OrdMap<StoredKey, Entry>,
     /// `(expire_at, key)` for every key of `map` whose entry has `expire_at: Some(_)`, ordered so the
     /// soonest expiries come first. Kept exactly in sync with `map` by every mutating method.
@@ -215,26 +233,26 @@ impl Db {
     /// The key is copied when it is new, so the stored key never pins the caller's buffer; the value
     /// must already be an owned copy (see [`Value::string`]).
     pub fn insert(&mut self, key: &[u8], value: Value, expire_at: Option<u64>) -> Option<Entry> {
-        let entry = Entry::new(value, expire_at);
+        self.insert_entry(key, Entry::new(value, expire_at))
+    }
+
+    /// Stores `entry` under `key` (see [`Db::insert`]): moves a key's entry, expiry included, to
+    /// another name or database (RENAME, MOVE, COPY).
+    pub fn insert_entry(&mut self, key: &[u8], entry: Entry) -> Option<Entry> {
         let expire_at = entry.expire_at();
         let lookup = KeyRef::new(key);
         if let Some((stored_key, stored)) = self.map.get_key_value_mut(&lookup) {
             let old = mem::replace(stored, entry);
-            if old.expire_at() != expire_at {
-                let stored_key = stored_key.name.clone();
-                if let Some(at) = old.expire_at() {
-                    self.expires.remove(&(at, stored_key.clone()));
-                }
-                if let Some(at) = expire_at {
-                    self.expires.insert((at, stored_key));
-                }
-            }
+            reindex_expiry(
+                &mut self.expires,
+                &stored_key.name,
+                old.expire_at(),
+                expire_at,
+            );
             return Some(old);
         }
         let key = CompactBytes::new(key);
-        if let Some(at) = expire_at {
-            self.expires.insert((at, key.clone()));
-        }
+        reindex_expiry(&mut self.expires, &key, None, expire_at);
         let stored_key = StoredKey {
             hash: lookup.hash,
             name: key,
@@ -265,16 +283,7 @@ impl Db {
         };
         let old = entry.expire_at();
         entry.set_expire_at(expire_at);
-        let expire_at = entry.expire_at();
-        if old != expire_at {
-            let stored_key = stored_key.name.clone();
-            if let Some(at) = old {
-                self.expires.remove(&(at, stored_key.clone()));
-            }
-            if let Some(at) = expire_at {
-                self.expires.insert((at, stored_key));
-            }
-        }
+        reindex_expiry(&mut self.expires, &stored_key.name, old, entry.expire_at());
         true
     }
 

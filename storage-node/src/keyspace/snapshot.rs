@@ -591,9 +591,7 @@ mod tests {
             let mut entries: Vec<_> = db.iter().collect();
             entries.reverse();
             for (key, entry) in entries {
-                b.db_mut(db_idx)
-                    .unwrap()
-                    .insert(key, entry.value.clone(), entry.expire_at());
+                b.db_mut(db_idx).unwrap().insert_entry(key, entry.clone());
             }
         }
         assert_eq!(a.digest(), b.digest());

@@ -57,8 +57,10 @@ impl Drop for Flusher {
     fn drop(&mut self) {
         // Replacing the sender drops the real one, which ends the thread's loop.
         drop(mem::replace(&mut self.tx, mpsc::channel().0));
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+        if let Some(thread) = self.thread.take()
+            && thread.join().is_err()
+        {
+            tracing::error!("the log's flush thread panicked");
         }
     }
 }
